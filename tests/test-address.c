@@ -266,12 +266,12 @@ main (int   argc,
   setlocale (LC_ALL, "C.UTF-8");
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/ms/address/valid", test_valid);
-  g_test_add_func ("/ms/address/invalid", test_invalid);
-  g_test_add_func ("/ms/address/trailing-dot-idn", test_trailing_dot_idn);
-  g_test_add_func ("/ms/address/lengths", test_lengths);
-  g_test_add_func ("/ms/address/to-ascii", test_to_ascii);
-  g_test_add_func ("/ms/address/into-keeps-buffer", test_into_keeps_buffer);
+  g_test_add_func ("/core/address/valid", test_valid);
+  g_test_add_func ("/core/address/invalid", test_invalid);
+  g_test_add_func ("/core/address/trailing-dot-idn", test_trailing_dot_idn);
+  g_test_add_func ("/core/address/lengths", test_lengths);
+  g_test_add_func ("/core/address/to-ascii", test_to_ascii);
+  g_test_add_func ("/core/address/into-keeps-buffer", test_into_keeps_buffer);
 
   return g_test_run ();
 }
