@@ -1255,6 +1255,32 @@ do_nothing_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Runs func on context, never on this thread unless it owns context
+ * (g_main_context_invoke() would run it here if the context is free). */
+static void
+run_in_context (GMainContext   *context,
+                GSourceFunc     func,
+                gpointer        data,
+                GDestroyNotify  notify)
+{
+  GSource *source;
+
+  if (g_main_context_is_owner (context))
+    {
+      func (data);
+      if (notify != NULL)
+        notify (data);
+      return;
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, notify);
+  g_source_set_static_name (source, "[mailshot] import progress");
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 static void
 import_task_free (gpointer data)
 {
@@ -1262,8 +1288,7 @@ import_task_free (gpointer data)
 
   /* the progress data belongs to the caller's context: release it there */
   if (td->progress_data_free != NULL)
-    g_main_context_invoke_full (td->context, G_PRIORITY_DEFAULT, do_nothing_cb,
-                                td->progress_data, td->progress_data_free);
+    run_in_context (td->context, do_nothing_cb, td->progress_data, td->progress_data_free);
   g_main_context_unref (td->context);
   g_free (td->db_path);
   g_clear_object (&td->file);
@@ -1312,8 +1337,7 @@ post_progress (guint64  bytes_done,
   g_mutex_unlock (&td->lock);
 
   if (schedule)
-    g_main_context_invoke_full (td->context, G_PRIORITY_DEFAULT, deliver_progress_cb,
-                                g_object_ref (task), g_object_unref);
+    run_in_context (td->context, deliver_progress_cb, g_object_ref (task), g_object_unref);
 }
 
 static void
