@@ -22,8 +22,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "ms-contact-model.h"
 
 /* Pages that no one but the model holds are kept up to this number. */

@@ -1,0 +1,61 @@
+/* ms-window-private.h
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "ms-window.h"
+
+G_BEGIN_DECLS
+
+struct _MsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar_list;
+  GtkStack             *content_stack;
+  MsContactsView       *contacts_view;
+  AdwStatusPage        *error_page;
+  GMenuModel           *list_menu;
+
+  /* State */
+  char                 *db_path;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  GListStore           *lists;          /* MsContactList: "All Contacts" (id 0), then each list */
+  gint64                list_id;        /* the one shown */
+  char                 *restore_list;   /* name of the list to show once lists are read */
+  guint                 lists_pending;  /* list reads in flight */
+  gboolean              opened;         /* the database opened and lists were read once */
+  gboolean              updating_lists;
+  gboolean              loading;        /* last notified value */
+  GtkWidget            *list_popover;
+};
+
+void _ms_window_class_actions_init (MsWindowClass *klass);
+void _ms_window_actions_update     (MsWindow      *self);
+void _ms_window_reload_lists       (MsWindow      *self,
+                                    gint64         select_id);
+MsContactList *_ms_window_get_current_list (MsWindow *self);
+
+G_END_DECLS

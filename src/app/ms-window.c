@@ -1,0 +1,697 @@
+/* ms-window.c
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ms-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-contact-list.h"
+#include "ms-format.h"
+#include "ms-store-job.h"
+#include "ms-window-private.h"
+
+G_DEFINE_FINAL_TYPE (MsWindow, ms_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Loading state, for tests and the benchmark */
+
+static void
+update_loading (MsWindow *self)
+{
+  gboolean loading = ms_window_get_loading (self);
+
+  if (loading != self->loading)
+    {
+      self->loading = loading;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+}
+
+/* Sidebar */
+
+static GtkWidget *
+create_list_row (gpointer item,
+                 gpointer user_data)
+{
+  MsContactList *list = item;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *icon, *label, *count;
+  gboolean all = ms_contact_list_get_id (list) == 0;
+
+  icon = gtk_image_new_from_icon_name (all ? "x-office-address-book-symbolic"
+                                           : "view-list-bullet-symbolic");
+  label = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  g_object_bind_property (list, "name", label, "label", G_BINDING_SYNC_CREATE);
+
+  count = gtk_label_new (NULL);
+  gtk_widget_add_css_class (count, "dim-label");
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_widget_add_css_class (count, "ms-sidebar-count");
+  g_object_bind_property_full (list, "member-count", count, "label", G_BINDING_SYNC_CREATE,
+                               ms_format_count_transform, NULL, NULL, NULL);
+
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), count);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  g_object_set_data_full (G_OBJECT (row), "ms-list", g_object_ref (list), g_object_unref);
+  return row;
+}
+
+static void
+update_header (GtkListBoxRow *row,
+               GtkListBoxRow *before,
+               gpointer       user_data)
+{
+  const char *title = NULL;
+  GtkWidget *header;
+
+  if (before == NULL)
+    title = _("Contacts");
+  else if (gtk_list_box_row_get_index (row) == 1)
+    title = _("Lists");
+
+  if (title == NULL)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  header = gtk_label_new (title);
+  gtk_label_set_xalign (GTK_LABEL (header), 0.0f);
+  gtk_widget_add_css_class (header, "heading");
+  gtk_widget_add_css_class (header, "dim-label");
+  gtk_widget_add_css_class (header, "ms-sidebar-heading");
+  gtk_list_box_row_set_header (row, header);
+}
+
+static MsContactList *
+row_get_list (GtkListBoxRow *row)
+{
+  return row != NULL ? g_object_get_data (G_OBJECT (row), "ms-list") : NULL;
+}
+
+static GtkListBoxRow *
+find_row (MsWindow *self,
+          gint64    list_id)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->sidebar_list, i)) != NULL; i++)
+    {
+      if (ms_contact_list_get_id (row_get_list (row)) == list_id)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+on_sidebar_row_selected_cb (MsWindow      *self,
+                            GtkListBoxRow *row,
+                            GtkListBox    *list_box)
+{
+  MsContactList *list = row_get_list (row);
+
+  if (self->updating_lists || list == NULL)
+    return;
+
+  self->list_id = ms_contact_list_get_id (list);
+  ms_contacts_view_set_list (self->contacts_view, self->list_id,
+                             ms_contact_list_get_name (list));
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-list",
+                           self->list_id != 0 ? ms_contact_list_get_name (list) : "");
+  _ms_window_actions_update (self);
+}
+
+static void
+on_sidebar_row_activated_cb (MsWindow      *self,
+                             GtkListBoxRow *row,
+                             GtkListBox    *list_box)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_sidebar_pressed_cb (GtkGestureClick *gesture,
+                       int              n_press,
+                       double           x,
+                       double           y,
+                       MsWindow        *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_y (self->sidebar_list, (int) y);
+  MsContactList *list = row_get_list (row);
+  graphene_point_t point;
+
+  if (list == NULL || ms_contact_list_get_id (list) == 0)
+    return;
+
+  gtk_list_box_select_row (self->sidebar_list, row);
+  if (!gtk_widget_compute_point (GTK_WIDGET (self->sidebar_list), GTK_WIDGET (row),
+                                 &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
+    return;
+
+  if (self->list_popover == NULL)
+    {
+      self->list_popover = gtk_popover_menu_new_from_model (self->list_menu);
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->list_popover), FALSE);
+      gtk_widget_set_halign (self->list_popover, GTK_ALIGN_START);
+    }
+  if (gtk_widget_get_parent (self->list_popover) != GTK_WIDGET (row))
+    {
+      g_object_ref (self->list_popover);
+      if (gtk_widget_get_parent (self->list_popover) != NULL)
+        gtk_widget_unparent (self->list_popover);
+      gtk_widget_set_parent (self->list_popover, GTK_WIDGET (row));
+      g_object_unref (self->list_popover);
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->list_popover),
+                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->list_popover));
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+static void
+select_list_row (MsWindow *self,
+                 gint64    list_id)
+{
+  GtkListBoxRow *row = find_row (self, list_id);
+
+  if (row == NULL)
+    row = gtk_list_box_get_row_at_index (self->sidebar_list, 0);
+  if (row != NULL)
+    gtk_list_box_select_row (self->sidebar_list, row);
+}
+
+/* Reading lists (and opening the database the first time) */
+
+static gpointer
+load_lists_job (MsStore       *store,
+                gpointer       data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  MsContactQuery all = MS_CONTACT_QUERY_INIT;
+  g_autoptr(GPtrArray) lists = NULL;
+  gint64 total;
+
+  if (!(lists = ms_store_list_lists (store, error)))
+    return NULL;
+  if ((total = ms_store_count_contacts (store, &all, error)) < 0)
+    return NULL;
+  g_ptr_array_insert (lists, 0, ms_contact_list_new (0, _("All Contacts"), total));
+  return g_steal_pointer (&lists);
+}
+
+static void
+show_open_error (MsWindow     *self,
+                 const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, MS_STORE_ERROR, MS_STORE_ERROR_NEWER_SCHEMA))
+    text = g_strdup_printf (_("%s\n\nInstall a newer Mailshot to use it, or start with another "
+                              "database: mailshot --db FILE."), error->message);
+  else
+    text = g_strdup_printf (_("%s\n\nThe file is left as it is. Check that the disk is "
+                              "readable and not full, or start with another database: "
+                              "mailshot --db FILE."), error->message);
+  adw_status_page_set_description (self->error_page, text);
+  gtk_stack_set_visible_child_name (self->main_stack, "error");
+}
+
+static void
+apply_lists (MsWindow  *self,
+             GPtrArray *lists,
+             gint64     select_id)
+{
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->lists));
+
+  self->updating_lists = TRUE;
+  g_list_store_splice (self->lists, 0, n_old, lists->pdata, lists->len);
+  self->updating_lists = FALSE;
+
+  if (self->restore_list != NULL)
+    {
+      for (guint i = 1; i < lists->len; i++)
+        {
+          MsContactList *list = g_ptr_array_index (lists, i);
+
+          if (g_strcmp0 (ms_contact_list_get_name (list), self->restore_list) == 0)
+            select_id = ms_contact_list_get_id (list);
+        }
+      g_clear_pointer (&self->restore_list, g_free);
+    }
+  select_list_row (self, select_id);
+}
+
+static void
+on_lists_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  MsWindow *self = MS_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lists = ms_store_job_finish (result, &error);
+
+  g_assert (self->lists_pending > 0);
+  self->lists_pending--;
+
+  if (lists == NULL)
+    {
+      if (!self->opened)
+        show_open_error (self, error);
+      else
+        ms_window_add_toast (self, adw_toast_new_format (_("Could not read the lists: %s"),
+                                                         error->message));
+      update_loading (self);
+      return;
+    }
+
+  if (!self->opened)
+    {
+      self->opened = TRUE;
+      ms_contacts_view_set_db_path (self->contacts_view, self->db_path);
+    }
+  apply_lists (self, lists, self->list_id);
+  _ms_window_actions_update (self);
+  update_loading (self);
+}
+
+/* select_id: the list to show afterwards; -1 keeps the current one. */
+void
+_ms_window_reload_lists (MsWindow *self,
+                         gint64    select_id)
+{
+  self->lists_pending++;
+  if (select_id >= 0)
+    self->list_id = select_id;
+  ms_store_job_run (self, self->db_path, load_lists_job, NULL, NULL,
+                    (GDestroyNotify) g_ptr_array_unref, self->cancellable,
+                    on_lists_loaded_cb, NULL);
+  update_loading (self);
+}
+
+MsContactList *
+_ms_window_get_current_list (MsWindow *self)
+{
+  GtkListBoxRow *row = find_row (self, self->list_id);
+
+  return self->list_id != 0 ? row_get_list (row) : NULL;
+}
+
+/* Signals */
+
+static void
+on_contacts_changed_cb (MsWindow       *self,
+                        MsContactsView *view)
+{
+  _ms_window_reload_lists (self, -1);
+}
+
+static void
+on_view_loading_cb (MsWindow       *self,
+                    GParamSpec     *pspec,
+                    MsContactsView *view)
+{
+  update_loading (self);
+}
+
+static void
+on_imported_cb (MsWindow       *self,
+                MsImportDialog *dialog)
+{
+  ms_window_reload (self);
+}
+
+static gboolean
+is_importable (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = name != NULL ? g_utf8_strdown (name, -1) : NULL;
+
+  return lower != NULL
+         && (g_str_has_suffix (lower, ".csv") || g_str_has_suffix (lower, ".tsv")
+             || g_str_has_suffix (lower, ".txt"));
+}
+
+static gboolean
+on_drop_cb (GtkDropTarget *target,
+            const GValue  *value,
+            double         x,
+            double         y,
+            MsWindow      *self)
+{
+  GSList *files = g_value_get_boxed (value);
+
+  if (!self->opened || files == NULL)
+    return FALSE;
+  if (!is_importable (files->data))
+    {
+      ms_window_add_toast (self, adw_toast_new (_("Only CSV files can be imported")));
+      return FALSE;
+    }
+  ms_window_open_import (self, files->data);
+  return TRUE;
+}
+
+/* Window state */
+
+static void
+restore_window_state (MsWindow *self)
+{
+  g_autofree char *view = NULL;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  /* Contacts is the only section so far; other saved views fall back to it. */
+  view = g_settings_get_string (self->settings, "last-view");
+  if (gtk_stack_get_child_by_name (self->content_stack, view) != NULL)
+    gtk_stack_set_visible_child_name (self->content_stack, view);
+  self->restore_list = g_settings_get_string (self->settings, "last-list");
+  if (self->restore_list[0] == '\0')
+    g_clear_pointer (&self->restore_list, g_free);
+}
+
+static void
+save_window_state (MsWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_delay (self->settings);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", MAX (width, 360));
+      g_settings_set_int (self->settings, "window-height", MAX (height, 294));
+    }
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_string (self->settings, "last-view",
+                         gtk_stack_get_visible_child_name (self->content_stack));
+  g_settings_apply (self->settings);
+}
+
+/* GObject */
+
+static gboolean
+ms_window_close_request (GtkWindow *window)
+{
+  save_window_state (MS_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
+}
+
+/* "application" is not a construct property of GtkWindow: this runs once it is set. */
+static void
+start (MsWindow      *self,
+       MsApplication *app)
+{
+  self->db_path = g_strdup (ms_application_get_db_path (app));
+  self->settings = ms_application_get_settings (app);
+  if (self->settings != NULL)
+    g_object_ref (self->settings);
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  restore_window_state (self);
+  ms_contacts_view_set_lists (self->contacts_view, G_LIST_MODEL (self->lists));
+  _ms_window_reload_lists (self, -1);
+}
+
+static void
+ms_window_dispose (GObject *object)
+{
+  MsWindow *self = MS_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->list_popover != NULL)
+    g_clear_pointer (&self->list_popover, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_WINDOW);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->lists);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (ms_window_parent_class)->dispose (object);
+}
+
+static void
+ms_window_finalize (GObject *object)
+{
+  MsWindow *self = MS_WINDOW (object);
+
+  g_free (self->db_path);
+  g_free (self->restore_list);
+
+  G_OBJECT_CLASS (ms_window_parent_class)->finalize (object);
+}
+
+static void
+ms_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  MsWindow *self = MS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, ms_window_get_loading (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ms_window_class_init (MsWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ms_window_dispose;
+  object_class->finalize = ms_window_finalize;
+  object_class->get_property = ms_window_get_property;
+  window_class->close_request = ms_window_close_request;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ms-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, contacts_view);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, list_menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_contacts_changed_cb);
+
+  _ms_window_class_actions_init (klass);
+
+  g_type_ensure (MS_TYPE_CONTACTS_VIEW);
+}
+
+static void
+ms_window_init (MsWindow *self)
+{
+  GtkDropTarget *drop;
+  GtkGesture *click;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->lists = g_list_store_new (MS_TYPE_CONTACT_LIST);
+  gtk_list_box_bind_model (self->sidebar_list, G_LIST_MODEL (self->lists),
+                           create_list_row, NULL, NULL);
+  gtk_list_box_set_header_func (self->sidebar_list, update_header, NULL, NULL);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+  g_signal_connect (click, "pressed", G_CALLBACK (on_sidebar_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->sidebar_list), GTK_EVENT_CONTROLLER (click));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect_object (self->contacts_view, "notify::loading",
+                           G_CALLBACK (on_view_loading_cb), self, G_CONNECT_SWAPPED);
+  self->loading = TRUE;
+}
+
+/* Public API */
+
+MsWindow *
+ms_window_new (MsApplication *application)
+{
+  MsWindow *self;
+
+  g_return_val_if_fail (MS_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (MS_TYPE_WINDOW, "application", application, NULL);
+  start (self, application);
+  return self;
+}
+
+const char *
+ms_window_get_db_path (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  return self->db_path;
+}
+
+MsContactsView *
+ms_window_get_contacts_view (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  return self->contacts_view;
+}
+
+/**
+ * ms_window_get_lists:
+ *
+ * Returns: (transfer none): the sidebar's lists: "All Contacts" (id 0) first,
+ * then every list with its member count
+ */
+GListModel *
+ms_window_get_lists (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  return G_LIST_MODEL (self->lists);
+}
+
+gint64
+ms_window_get_list_id (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), 0);
+
+  return self->list_id;
+}
+
+void
+ms_window_select_list (MsWindow *self,
+                       gint64    list_id)
+{
+  g_return_if_fail (MS_IS_WINDOW (self));
+
+  select_list_row (self, list_id);
+}
+
+/**
+ * ms_window_get_loading:
+ *
+ * Whether the window is still reading: the database is being opened, the
+ * lists read, or the contacts view loads rows.
+ */
+gboolean
+ms_window_get_loading (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), FALSE);
+
+  if (gtk_stack_get_visible_child (self->main_stack) != NULL
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "error") == 0)
+    return FALSE;
+  return !self->opened || self->lists_pending > 0
+         || ms_contacts_view_get_loading (self->contacts_view);
+}
+
+void
+ms_window_add_toast (MsWindow *self,
+                     AdwToast *toast)
+{
+  g_return_if_fail (MS_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * ms_window_reload:
+ *
+ * Reads the lists and the contacts again, after something else (an import)
+ * changed the database.
+ */
+void
+ms_window_reload (MsWindow *self)
+{
+  g_return_if_fail (MS_IS_WINDOW (self));
+
+  if (!self->opened)
+    return;
+  _ms_window_reload_lists (self, -1);
+  ms_contacts_view_refresh (self->contacts_view);
+}
+
+/**
+ * ms_window_open_import:
+ * @file: (nullable): a file to preview at once, skipping the file chooser
+ *
+ * Returns: (transfer none): the import dialog, shown
+ */
+MsImportDialog *
+ms_window_open_import (MsWindow *self,
+                       GFile    *file)
+{
+  MsImportDialog *dialog;
+
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  dialog = ms_import_dialog_new (GTK_WINDOW (self), self->db_path, self->list_id);
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (file != NULL)
+    ms_import_dialog_set_file (dialog, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
