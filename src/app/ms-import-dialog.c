@@ -97,7 +97,9 @@ struct _MsImportDialog
   AdwStatusPage       *progress_page;
   GtkProgressBar      *progress_bar;
   GtkLabel            *progress_label;
-  AdwStatusPage       *report_page;
+  GtkImage            *report_icon;
+  GtkLabel            *report_title;
+  GtkLabel            *report_description;
   AdwPreferencesGroup *counts_group;
   GtkLabel            *imported_label;
   GtkLabel            *updated_label;
@@ -792,20 +794,20 @@ show_report (MsImportDialog       *self,
 
   if (result->rejected == 0)
     {
-      adw_status_page_set_icon_name (self->report_page, "emblem-ok-symbolic");
-      adw_status_page_set_title (self->report_page, _("Import Complete"));
+      gtk_image_set_from_icon_name (self->report_icon, "emblem-ok-symbolic");
+      gtk_label_set_text (self->report_title, _("Import Complete"));
       description = g_strdup (_("Every row of the file was read."));
     }
   else
     {
-      adw_status_page_set_icon_name (self->report_page, "dialog-warning-symbolic");
-      adw_status_page_set_title (self->report_page, _("Import Complete with Problems"));
+      gtk_image_set_from_icon_name (self->report_icon, "dialog-warning-symbolic");
+      gtk_label_set_text (self->report_title, _("Import Complete with Problems"));
       description = g_strdup_printf (ngettext ("%s row could not be imported; everything else was.",
                                                "%s rows could not be imported; everything else was.",
                                                result->rejected),
                                      rejected);
     }
-  adw_status_page_set_description (self->report_page, description);
+  gtk_label_set_text (self->report_description, description);
 
   set_page (self, PAGE_REPORT);
 
@@ -838,9 +840,9 @@ show_cancelled_report (MsImportDialog *self)
                                      added);
     }
 
-  adw_status_page_set_icon_name (self->report_page, "process-stop-symbolic");
-  adw_status_page_set_title (self->report_page, _("Import Cancelled"));
-  adw_status_page_set_description (self->report_page, description);
+  gtk_image_set_from_icon_name (self->report_icon, "process-stop-symbolic");
+  gtk_label_set_text (self->report_title, _("Import Cancelled"));
+  gtk_label_set_text (self->report_description, description);
   gtk_widget_set_visible (GTK_WIDGET (self->counts_group), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->rejections_group), FALSE);
 
@@ -1301,7 +1303,9 @@ ms_import_dialog_class_init (MsImportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, progress_page);
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, MsImportDialog, report_page);
+  gtk_widget_class_bind_template_child (widget_class, MsImportDialog, report_icon);
+  gtk_widget_class_bind_template_child (widget_class, MsImportDialog, report_title);
+  gtk_widget_class_bind_template_child (widget_class, MsImportDialog, report_description);
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, counts_group);
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, imported_label);
   gtk_widget_class_bind_template_child (widget_class, MsImportDialog, updated_label);
