@@ -21,12 +21,13 @@
 """Check po/POTFILES.in against the sources.
 
   * every listed file exists, and the list is sorted without duplicates;
-  * every .c/.h under src/ that marks strings with _(), N_(), C_(), NC_() or
-    g_dngettext(), and every .ui under ui/ with translatable="yes", is listed;
+  * every .c/.h under src/ that marks strings with _(), N_(), C_(), NC_(), ngettext()
+    or g_d*gettext(), and every .ui under ui/ with translatable="yes", is listed;
   * the .desktop.in.in, .metainfo.xml.in.in and .gschema.xml files of data/ are listed.
 
 Usage: check-potfiles.py [--source-root DIR] [--self-test | --write]
-       --write rewrites po/POTFILES.in from the sources (keeping its header comments)
+       --write adds what is missing to po/POTFILES.in and drops files that no longer
+       exist, keeping its header comments and any other listed file
 """
 
 import argparse
@@ -36,7 +37,8 @@ import shutil
 import sys
 import tempfile
 
-C_MARKERS = re.compile(r'(?<![A-Za-z0-9_])(?:_|N_|C_|NC_|g_dngettext|ngettext)\s*\(\s*"')
+C_MARKERS = re.compile(r'(?<![A-Za-z0-9_])(?:(?:_|N_|C_|NC_|ngettext)\s*\(\s*"'
+                       r'|g_d(?:n|c|p)?gettext2?\s*\()')
 UI_MARKERS = re.compile(r'translatable\s*=\s*"(?:yes|true|1)"')
 DATA_SUFFIXES = ('.desktop.in.in', '.metainfo.xml.in.in', '.gschema.xml')
 
@@ -90,9 +92,10 @@ def write(source_root):
     path = os.path.join(source_root, 'po', 'POTFILES.in')
     with open(path, encoding='utf-8') as f:
         header = [line for line in f if line.startswith('#')]
+    kept = {e for e in listed_files(source_root) if os.path.isfile(os.path.join(source_root, e))}
     with open(path, 'w', encoding='utf-8') as f:
         f.writelines(header)
-        for entry in sorted(needs_translation(source_root)):
+        for entry in sorted(kept | needs_translation(source_root)):
             f.write(entry + '\n')
 
 
@@ -115,6 +118,11 @@ def self_test():
         results.append(('unlisted source fails',
                         any('src/core/c.c' in e for e in check(root))))
         os.remove(os.path.join(root, 'src/core/c.c'))
+
+        write('src/core/d.c', 'g_dngettext (GETTEXT_PACKAGE, "%d row", "%d rows", n);\n')
+        results.append(('unlisted g_dngettext() user fails',
+                        any('src/core/d.c' in e for e in check(root))))
+        os.remove(os.path.join(root, 'src/core/d.c'))
 
         write('po/POTFILES.in', 'data/x.desktop.in.in\nsrc/app/a.c\nsrc/app/gone.c\nui/w.ui\n')
         results.append(('missing file fails', any('gone.c' in e for e in check(root))))
