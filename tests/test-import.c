@@ -31,6 +31,8 @@
 #include "ms-importer.h"
 #include "ms-store.h"
 
+#define BATCH MS_IMPORT_BATCH_ROWS
+
 typedef struct
 {
   char    *dir;
@@ -386,21 +388,21 @@ test_cancel_keeps_whole_batches (Fixture       *f,
   MsImportOptions options = { "Cancelled", NULL, 0, MS_DUPLICATE_UPDATE, NULL, 0 };
   CancelState state = { cancellable, 0, 0, 0, 0 };
 
-  /* row 7500 is the first invalid one: rows 1-5000 are one committed batch,
-   * rows 5001-7500 are in the batch that is rolled back */
-  input = write_generated (f, "cancel.csv", 12000, 7500);
+  /* the first invalid row comes 2500 rows into the second batch: the first
+   * batch is committed, the second is rolled back */
+  input = write_generated (f, "cancel.csv", BATCH + 7000, BATCH + 2500);
   g_assert_null (ms_import_csv_sync (f->store, input, &options, NULL, cancel_on_reject, &state,
                                      cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_cmpuint (state.rejections, ==, 1);
 
-  g_assert_cmpint (count_contacts (f->store, 0), ==, 5000);
+  g_assert_cmpint (count_contacts (f->store, 0), ==, BATCH);
   lists = ms_store_list_lists (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (lists->len, ==, 1);
   g_assert_cmpint (count_contacts (f->store, ms_contact_list_get_id (g_ptr_array_index (lists, 0))),
-                   ==, 5000);
+                   ==, BATCH);
   g_assert_false (ms_store_in_transaction (f->store));
 
   /* the store is usable afterwards, and the same file again completes */
@@ -411,10 +413,10 @@ test_cancel_keeps_whole_batches (Fixture       *f,
     options.on_duplicate = MS_DUPLICATE_SKIP;
     result = ms_import_csv_sync (f->store, input, &options, NULL, NULL, NULL, cancellable, &error);
     g_assert_no_error (error);
-    g_assert_cmpuint (result->imported, ==, 12000 - 5000 - 1);
-    g_assert_cmpuint (result->skipped, ==, 5000);
+    g_assert_cmpuint (result->imported, ==, 7000 - 1);
+    g_assert_cmpuint (result->skipped, ==, BATCH);
     g_assert_cmpuint (result->rejected, ==, 1);
-    g_assert_cmpint (count_contacts (f->store, result->list_id), ==, 11999);
+    g_assert_cmpint (count_contacts (f->store, result->list_id), ==, BATCH + 7000 - 1);
   }
 }
 
@@ -439,9 +441,9 @@ test_cancel_from_progress (Fixture       *f,
                            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) input = write_generated (f, "progress.csv", 40000, 0);
+  g_autoptr(GFile) input = write_generated (f, "progress.csv", 2 * BATCH + 1000, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  CancelState state = { cancellable, 0, 12000, 0, 0 };
+  CancelState state = { cancellable, 0, BATCH + 1000, 0, 0 };
   gint64 n;
 
   g_assert_null (ms_import_csv_sync (f->store, input, NULL, cancel_on_progress, NULL, &state,
@@ -451,9 +453,9 @@ test_cancel_from_progress (Fixture       *f,
 
   n = count_contacts (f->store, 0);
   g_test_message ("%" G_GINT64_FORMAT " contacts kept", n);
-  g_assert_cmpint (n, >=, 10000);
-  g_assert_cmpint (n, <, 40000);
-  g_assert_cmpint (n % 5000, ==, 0);
+  g_assert_cmpint (n, >=, BATCH);
+  g_assert_cmpint (n, <, 2 * BATCH + 1000);
+  g_assert_cmpint (n % BATCH, ==, 0);
 }
 
 /* Progress and the rejection list */

@@ -31,7 +31,8 @@
 #include "ms-importer.h"
 #include "ms-json.h"
 
-#define BATCH_ROWS        5000
+#define BATCH_ROWS        MS_IMPORT_BATCH_ROWS
+#define BATCH_BYTES       (32 * 1024 * 1024)
 #define SAMPLE_ROWS       20
 #define PROGRESS_INTERVAL (G_USEC_PER_SEC / 10)
 
@@ -63,6 +64,17 @@ typedef struct
   char        *key_json;      /* custom: the field name as a JSON string */
 } Column;
 
+/* A valid row waiting for its batch: offsets into Importer.arena, -1 for none */
+typedef struct
+{
+  gsize   email;
+  gssize  name;
+  gssize  first_name;
+  gssize  last_name;
+  gssize  fields;
+  guint   seq;
+} PendingRow;
+
 typedef struct
 {
   MsStore               *store;
@@ -78,11 +90,10 @@ typedef struct
   int                    last_column;
 
   GString               *email;
-  GString               *values;
-  GArray                *value_offsets;
   GString               *json;
+  GString               *arena;         /* the pending rows' strings */
+  GArray                *pending;       /* of PendingRow */
   GArray                *batch_ids;
-  guint                  batch_rows;
   guint64                rows_done;
   guint64                bytes_total;
   gint64                 last_progress;
@@ -622,7 +633,7 @@ reject_row (Importer   *imp,
     imp->reject (&rejection, imp->user_data);
 }
 
-/* Appends the trimmed value of column i (if any) to imp->values and returns
+/* Appends the trimmed value of column i (if any) to imp->arena and returns
  * its offset, or -1 when it is empty. */
 static gssize
 take_value (Importer          *imp,
@@ -642,9 +653,9 @@ take_value (Importer          *imp,
   if (length == 0)
     return -1;
 
-  offset = imp->values->len;
-  g_string_append_len (imp->values, value, length);
-  g_string_append_c (imp->values, '\0');
+  offset = imp->arena->len;
+  g_string_append_len (imp->arena, value, length);
+  g_string_append_c (imp->arena, '\0');
   return offset;
 }
 
@@ -652,7 +663,7 @@ static const char *
 value_at (Importer *imp,
           gssize    offset)
 {
-  return offset < 0 ? NULL : imp->values->str + offset;
+  return offset < 0 ? NULL : imp->arena->str + offset;
 }
 
 static void
@@ -709,18 +720,15 @@ has_extra_values (const MsCsvRecord *record,
   return FALSE;
 }
 
-/* Returns FALSE only when the store fails. */
-static gboolean
-import_record (Importer           *imp,
-               const MsCsvRecord  *record,
-               GError            **error)
+/* Rejects the record, or adds it to the pending rows. */
+static void
+import_record (Importer          *imp,
+               const MsCsvRecord *record)
 {
   g_autoptr(GError) address_error = NULL;
   const char *cell;
   gsize cell_length;
-  gssize name, first, last;
-  gint64 id = 0;
-  MsUpsertResult upsert = MS_UPSERT_SKIPPED;
+  PendingRow row;
 
   if (record->status != MS_CSV_ROW_OK)
     {
@@ -729,10 +737,10 @@ import_record (Importer           *imp,
       reject_row (imp, record->line,
                   row_status_reason (record->status, ms_csv_reader_get_encoding (imp->reader),
                                      &free_me));
-      return TRUE;
+      return;
     }
   if (record_is_blank (record))
-    return TRUE;
+    return;
 
   if (record->n_fields > imp->n_columns && has_extra_values (record, imp->n_columns))
     {
@@ -740,7 +748,7 @@ import_record (Importer           *imp,
                                                  record->n_fields, imp->n_columns);
 
       reject_row (imp, record->line, reason);
-      return TRUE;
+      return;
     }
 
   cell = (guint) imp->email_column < record->n_fields ? record->fields[imp->email_column] : "";
@@ -749,7 +757,7 @@ import_record (Importer           *imp,
   if (cell_length == 0)
     {
       reject_row (imp, record->line, _("No email address"));
-      return TRUE;
+      return;
     }
 
   g_string_truncate (imp->email, 0);
@@ -760,18 +768,79 @@ import_record (Importer           *imp,
 
       reason = g_strdup_printf (_("Invalid email address “%s”: %s"), shown, address_error->message);
       reject_row (imp, record->line, reason);
-      return TRUE;
+      return;
     }
 
-  g_string_truncate (imp->values, 0);
-  name = take_value (imp, record, imp->name_column);
-  first = take_value (imp, record, imp->first_column);
-  last = take_value (imp, record, imp->last_column);
+  row.seq = imp->pending->len;
+  row.email = imp->arena->len;
+  g_string_append_len (imp->arena, imp->email->str, imp->email->len + 1);
+  row.name = take_value (imp, record, imp->name_column);
+  row.first_name = take_value (imp, record, imp->first_column);
+  row.last_name = take_value (imp, record, imp->last_column);
   build_fields_json (imp, record);
+  row.fields = -1;
+  if (imp->json->len > 0)
+    {
+      row.fields = imp->arena->len;
+      g_string_append_len (imp->arena, imp->json->str, imp->json->len + 1);
+    }
+  g_array_append_val (imp->pending, row);
+}
 
-  if (!ms_store_upsert_contact (imp->store, imp->email->str,
-                                value_at (imp, name), value_at (imp, first), value_at (imp, last),
-                                imp->json->len > 0 ? imp->json->str : NULL,
+/* SQLite's NOCASE: ASCII letters folded, other bytes compared as they are */
+static inline int
+compare_nocase (const char *a,
+                const char *b)
+{
+  const guchar *pa = (const guchar *) a;
+  const guchar *pb = (const guchar *) b;
+
+  for (;; pa++, pb++)
+    {
+      guchar ca = *pa;
+      guchar cb = *pb;
+
+      if (ca != cb)
+        {
+          if (ca >= 'A' && ca <= 'Z')
+            ca += 'a' - 'A';
+          if (cb >= 'A' && cb <= 'Z')
+            cb += 'a' - 'A';
+          if (ca != cb)
+            return (int) ca - (int) cb;
+        }
+      if (ca == '\0')
+        return 0;
+    }
+}
+
+/* The order of the email index, file order among equals */
+static int
+compare_pending (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const PendingRow *ra = a;
+  const PendingRow *rb = b;
+  const char *arena = user_data;
+  int cmp = compare_nocase (arena + ra->email, arena + rb->email);
+
+  if (cmp != 0)
+    return cmp;
+  return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
+}
+
+static gboolean
+store_row (Importer          *imp,
+           const PendingRow  *row,
+           GError           **error)
+{
+  gint64 id = 0;
+  MsUpsertResult upsert = MS_UPSERT_SKIPPED;
+
+  if (!ms_store_upsert_contact (imp->store, imp->arena->str + row->email,
+                                value_at (imp, row->name), value_at (imp, row->first_name),
+                                value_at (imp, row->last_name), value_at (imp, row->fields),
                                 imp->options->on_duplicate == MS_DUPLICATE_UPDATE,
                                 &id, &upsert, error))
     return FALSE;
@@ -797,23 +866,46 @@ import_record (Importer           *imp,
   return TRUE;
 }
 
+/* Writes the pending rows in one transaction.  They go in the order of the
+ * email index, which keeps the B-tree pages each batch touches together. */
 static gboolean
 flush_batch (Importer  *imp,
-             gboolean   last,
              GError   **error)
 {
+  if (!ms_store_begin (imp->store, error))
+    return FALSE;
+
+  /* in the first transaction: an import that fails early creates no list */
+  if (imp->options->list_name != NULL && imp->result->list_id == 0)
+    {
+      imp->result->list_id = ms_store_ensure_list (imp->store, imp->options->list_name, NULL,
+                                                   error);
+      if (imp->result->list_id <= 0)
+        goto fail;
+    }
+
+  g_array_sort_with_data (imp->pending, compare_pending, imp->arena->str);
+  for (guint i = 0; i < imp->pending->len; i++)
+    if (!store_row (imp, &g_array_index (imp->pending, PendingRow, i), error))
+      goto fail;
+
   if (imp->batch_ids->len > 0 &&
       !ms_store_add_list_members (imp->store, imp->result->list_id,
                                   (const gint64 *) (gpointer) imp->batch_ids->data,
                                   imp->batch_ids->len, error))
-    return FALSE;
-  g_array_set_size (imp->batch_ids, 0);
+    goto fail;
 
   if (!ms_store_commit (imp->store, error))
-    return FALSE;
-  imp->batch_rows = 0;
+    goto fail;
 
-  return last || ms_store_begin (imp->store, error);
+  g_array_set_size (imp->batch_ids, 0);
+  g_array_set_size (imp->pending, 0);
+  g_string_truncate (imp->arena, 0);
+  return TRUE;
+
+fail:
+  ms_store_rollback (imp->store);
+  return FALSE;
 }
 
 static gboolean
@@ -825,13 +917,12 @@ process_record (Importer           *imp,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if (!import_record (imp, record, error))
-    return FALSE;
+  import_record (imp, record);
 
   imp->rows_done++;
-  if (++imp->batch_rows >= BATCH_ROWS)
+  if (imp->pending->len >= BATCH_ROWS || imp->arena->len >= BATCH_BYTES)
     {
-      if (!flush_batch (imp, FALSE, error))
+      if (!flush_batch (imp, error))
         return FALSE;
       report_progress (imp, FALSE);
     }
@@ -913,10 +1004,11 @@ importer_clear (Importer *imp)
   g_clear_pointer (&imp->columns, g_free);
   if (imp->email != NULL)
     g_string_free (imp->email, TRUE);
-  if (imp->values != NULL)
-    g_string_free (imp->values, TRUE);
   if (imp->json != NULL)
     g_string_free (imp->json, TRUE);
+  if (imp->arena != NULL)
+    g_string_free (imp->arena, TRUE);
+  g_clear_pointer (&imp->pending, g_array_unref);
   g_clear_pointer (&imp->batch_ids, g_array_unref);
   g_clear_pointer (&imp->result, ms_import_result_free);
 }
@@ -931,18 +1023,6 @@ import_rows (Importer      *imp,
   const MsCsvRecord *record;
   gboolean any_data = FALSE;
 
-  if (!ms_store_begin (imp->store, error))
-    return FALSE;
-
-  /* in the first transaction: a failed import creates no list */
-  if (imp->options->list_name != NULL)
-    {
-      imp->result->list_id = ms_store_ensure_list (imp->store, imp->options->list_name, NULL,
-                                                   error);
-      if (imp->result->list_id <= 0)
-        goto fail;
-    }
-
   for (guint i = 0; i < head->sample->len; i++)
     {
       SavedRecord *saved = g_ptr_array_index (head->sample, i);
@@ -951,37 +1031,33 @@ import_rows (Importer      *imp,
       saved_record_view (saved, &view);
       any_data |= !record_is_blank (&view);
       if (!process_record (imp, &view, cancellable, error))
-        goto fail;
+        return FALSE;
     }
 
   while ((record = ms_csv_reader_next (imp->reader, cancellable, &local_error)) != NULL)
     {
       any_data |= !record_is_blank (record);
       if (!process_record (imp, record, cancellable, error))
-        goto fail;
+        return FALSE;
     }
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      goto fail;
+      return FALSE;
     }
 
   if (!any_data)
     {
       g_set_error (error, MS_IMPORT_ERROR, MS_IMPORT_ERROR_EMPTY,
                    _("The file has a header row but no contacts."));
-      goto fail;
+      return FALSE;
     }
 
-  if (!flush_batch (imp, TRUE, error))
+  if (!flush_batch (imp, error))
     return FALSE;
 
   report_progress (imp, TRUE);
   return TRUE;
-
-fail:
-  ms_store_rollback (imp->store);
-  return FALSE;
 }
 
 /* Public API */
@@ -1119,7 +1195,10 @@ rejection_free (gpointer data)
  * @reject: (nullable) (scope call): called for every rejected row
  * @cancellable: (nullable): stops the import between rows
  *
- * Imports the file in transactions of 5000 rows.  Rows are rejected (and
+ * Imports the file in transactions of MS_IMPORT_BATCH_ROWS rows (each batch
+ * is written in the order of the email index, which is much faster than file
+ * order for large files; ids within a batch follow that order).  Rows are
+ * rejected (and
  * reported with their line and reason, the import goes on) for: a missing or
  * invalid address, more non-empty fields than the header has, a field over
  * 1 MiB, a quoted field never closed, or bytes the encoding cannot decode.
@@ -1180,9 +1259,10 @@ ms_import_csv_sync (MsStore                *store,
   imp.reject = reject;
   imp.user_data = user_data;
   imp.email = g_string_sized_new (256);
-  imp.values = g_string_sized_new (256);
   imp.json = g_string_sized_new (256);
-  imp.batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), BATCH_ROWS);
+  imp.arena = g_string_sized_new (1024 * 1024);
+  imp.pending = g_array_sized_new (FALSE, FALSE, sizeof (PendingRow), 1024);
+  imp.batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1024);
   imp.result = g_new0 (MsImportResult, 1);
   imp.result->rejections = g_ptr_array_new_with_free_func (rejection_free);
   imp.result->encoding = g_strdup (ms_csv_reader_get_encoding (head.reader));

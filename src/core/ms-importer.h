@@ -96,6 +96,9 @@ typedef struct
 
 #define MS_IMPORT_MAX_KEPT 10000
 
+/* Rows written per transaction (fewer when they hold more than 32 MiB). */
+#define MS_IMPORT_BATCH_ROWS 50000
+
 /* Progress: bytes of the file consumed so far out of total (total may be 0 if unknown).
  * In the sync call it runs on the calling thread; in the async call on the caller's
  * main context, coalesced to at most ~10 calls a second. */
