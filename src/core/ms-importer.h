@@ -123,6 +123,13 @@ MsCsvPreview   *ms_csv_preview_load      (GFile                  *file,
                                           GError                **error);
 void            ms_csv_preview_free      (MsCsvPreview           *preview);
 
+/* Imports in transactions of MS_IMPORT_BATCH_ROWS rows.  On cancellation the
+ * batch being read is rolled back, batches already committed stay, and the
+ * call fails with G_IO_ERROR_CANCELLED (no result).  Rejected rows (bad or
+ * missing address, more non-empty fields than the header, a field over 1 MiB,
+ * an unclosed quote, bytes the encoding cannot decode) are counted, kept and
+ * passed to reject; blank lines are skipped silently.  With a list, every
+ * accepted row's contact joins it, skipped duplicates included. */
 MsImportResult *ms_import_csv_sync       (MsStore                *store,
                                           GFile                  *file,
                                           const MsImportOptions  *options,
