@@ -264,6 +264,10 @@ on_sorter_changed_cb (MsContactsView *self,
 {
   GtkOrdering order;
 
+  /* Columns are removed, and the sorter changes, while the view is disposed. */
+  if (self->probe_a == NULL)
+    return;
+
   self->probing = TRUE;
   self->probe_hit = FALSE;
   order = gtk_sorter_compare (sorter, self->probe_a, self->probe_b);

@@ -252,11 +252,18 @@ run_job (Job       *job,
 
 static gboolean on_job_done_cb (gpointer data);
 
+/* Not g_main_context_invoke(): that runs the callback right here, on the
+ * worker thread, whenever the UI thread is not iterating its context. */
 static void
 post_job (Job *job)
 {
-  g_main_context_invoke_full (job->worker->context, G_PRIORITY_DEFAULT,
-                              on_job_done_cb, job, job_free);
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, on_job_done_cb, job, job_free);
+  g_source_set_static_name (source, "[ms-contact-model] job done");
+  g_source_attach (source, job->worker->context);
+  g_source_unref (source);
 }
 
 /* Takes the job to run next out of @pending: quit first, then the newest count,
