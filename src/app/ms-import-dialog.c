@@ -829,13 +829,13 @@ show_cancelled_report (MsImportDialog *self)
     after = ms_store_count_contacts (store, &query, &error);
 
   if (after < 0)
-    description = g_strdup (_("The import stopped before the end of the file. The rows saved before that were kept."));
+    description = g_strdup (_("The import stopped before the end of the file. The rows saved until then are kept."));
   else
     {
       g_autofree char *added = format_count (MAX (after - self->contacts_before, 0));
 
-      description = g_strdup_printf (ngettext ("The import stopped before the end of the file. %s new contact saved before that was kept; importing the file again adds the rest without doubling anyone.",
-                                               "The import stopped before the end of the file. %s new contacts saved before that were kept; importing the file again adds the rest without doubling anyone.",
+      description = g_strdup_printf (ngettext ("The import stopped before the end of the file. The %s new contact saved until then is kept. Importing the file again adds the rest without doubling anyone.",
+                                               "The import stopped before the end of the file. The %s new contacts saved until then are kept. Importing the file again adds the rest without doubling anyone.",
                                                MAX (after - self->contacts_before, 0)),
                                      added);
     }
