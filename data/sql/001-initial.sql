@@ -1,13 +1,15 @@
 -- Mailshot schema, version 1: the whole data model of DESIGN.md §4.
 -- Runs inside one exclusive transaction; PRAGMA user_version is set by the store.
+-- CHECKs spell value sets as OR-ed equalities: SQLite 3.40 builds a temporary
+-- table per written row for an IN list of more than two values.
 
 CREATE TABLE servers (
   id                  INTEGER PRIMARY KEY,
   name                TEXT NOT NULL UNIQUE CHECK (length (name) > 0),
-  transport           TEXT NOT NULL DEFAULT 'smtp' CHECK (transport IN ('smtp', 'sendmail', 'folder')),
+  transport           TEXT NOT NULL DEFAULT 'smtp' CHECK ((transport = 'smtp' OR transport = 'sendmail' OR transport = 'folder')),
   host                TEXT,
   port                INTEGER CHECK (port IS NULL OR port BETWEEN 1 AND 65535),
-  security            TEXT NOT NULL DEFAULT 'tls' CHECK (security IN ('tls', 'starttls', 'none')),
+  security            TEXT NOT NULL DEFAULT 'tls' CHECK ((security = 'tls' OR security = 'starttls' OR security = 'none')),
   login               TEXT,
   sender_address      TEXT NOT NULL,
   sender_name         TEXT,
@@ -24,7 +26,7 @@ CREATE TABLE servers (
   incoming_protocol   TEXT CHECK (incoming_protocol IS NULL OR incoming_protocol IN ('imap', 'pop3')),
   incoming_host       TEXT,
   incoming_port       INTEGER CHECK (incoming_port IS NULL OR incoming_port BETWEEN 1 AND 65535),
-  incoming_security   TEXT CHECK (incoming_security IS NULL OR incoming_security IN ('tls', 'starttls', 'none')),
+  incoming_security   TEXT CHECK (incoming_security IS NULL OR (incoming_security = 'tls' OR incoming_security = 'starttls' OR incoming_security = 'none')),
   incoming_login      TEXT,
   incoming_folder     TEXT,
   incoming_keep       INTEGER NOT NULL DEFAULT 1 CHECK (incoming_keep IN (0, 1)),
@@ -56,7 +58,7 @@ CREATE TABLE templates (
   id             INTEGER PRIMARY KEY,
   name           TEXT NOT NULL UNIQUE CHECK (length (name) > 0),
   subject        TEXT NOT NULL DEFAULT '',
-  body_format    TEXT NOT NULL DEFAULT 'markdown' CHECK (body_format IN ('markdown', 'html', 'text')),
+  body_format    TEXT NOT NULL DEFAULT 'markdown' CHECK ((body_format = 'markdown' OR body_format = 'html' OR body_format = 'text')),
   body           TEXT NOT NULL DEFAULT '',
   text_alt       TEXT,
   sender_address TEXT,
@@ -83,16 +85,17 @@ CREATE TABLE contacts (
   last_name     TEXT NOT NULL DEFAULT '',
   fields        TEXT CHECK (fields IS NULL OR json_valid (fields)),
   status        TEXT NOT NULL DEFAULT 'active'
-                CHECK (status IN ('active', 'unsubscribed', 'bounced', 'complained')),
+                CHECK ((status = 'active' OR status = 'unsubscribed' OR status = 'bounced' OR status = 'complained')),
   status_reason TEXT,
   status_time   INTEGER,
   soft_bounces  INTEGER NOT NULL DEFAULT 0,
   created_at    INTEGER NOT NULL DEFAULT (unixepoch ()),
   updated_at    INTEGER NOT NULL DEFAULT (unixepoch ())
 );
-CREATE INDEX contacts_status ON contacts (status, email);
+-- Most contacts are active: index only the others (the query adds the same
+-- condition).  Ids only grow, so "newest first" sorts by id, not by a time index.
+CREATE INDEX contacts_status ON contacts (status, email) WHERE status <> 'active';
 CREATE INDEX contacts_name ON contacts (name COLLATE NOCASE);
-CREATE INDEX contacts_created ON contacts (created_at);
 
 CREATE TABLE lists (
   id          INTEGER PRIMARY KEY,
@@ -114,8 +117,7 @@ CREATE TABLE campaigns (
   template_id     INTEGER REFERENCES templates (id) ON DELETE SET NULL,
   template_snapshot TEXT CHECK (template_snapshot IS NULL OR json_valid (template_snapshot)),
   state           TEXT NOT NULL DEFAULT 'draft'
-                  CHECK (state IN ('draft', 'scheduled', 'running', 'paused', 'waiting',
-                                   'finished', 'cancelled')),
+                  CHECK ((state = 'draft' OR state = 'scheduled' OR state = 'running' OR state = 'paused' OR state = 'waiting' OR state = 'finished' OR state = 'cancelled')),
   start_at        INTEGER,
   window_start    INTEGER CHECK (window_start IS NULL OR window_start BETWEEN 0 AND 1439),
   window_end      INTEGER CHECK (window_end IS NULL OR window_end BETWEEN 0 AND 1440),
@@ -145,8 +147,7 @@ CREATE TABLE deliveries (
   contact_id      INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
   email           TEXT NOT NULL,
   state           TEXT NOT NULL DEFAULT 'queued'
-                  CHECK (state IN ('queued', 'sending', 'data-sent', 'sent', 'failed',
-                                   'uncertain', 'suppressed', 'bounced', 'cancelled')),
+                  CHECK ((state = 'queued' OR state = 'sending' OR state = 'data-sent' OR state = 'sent' OR state = 'failed' OR state = 'uncertain' OR state = 'suppressed' OR state = 'bounced' OR state = 'cancelled')),
   message_id      TEXT NOT NULL UNIQUE,
   attempts        INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL DEFAULT 0,
@@ -173,7 +174,7 @@ CREATE TABLE bounces (
   delivery_id   INTEGER REFERENCES deliveries (id) ON DELETE SET NULL,
   contact_id    INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
   server_id     INTEGER REFERENCES servers (id) ON DELETE SET NULL,
-  kind          TEXT NOT NULL CHECK (kind IN ('bounce', 'complaint', 'autoreply', 'unsubscribe')),
+  kind          TEXT NOT NULL CHECK ((kind = 'bounce' OR kind = 'complaint' OR kind = 'autoreply' OR kind = 'unsubscribe')),
   recipient     TEXT,
   status        TEXT,
   reply_code    INTEGER,

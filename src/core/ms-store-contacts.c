@@ -47,8 +47,10 @@ build_contact_sql (const MsContactQuery *query,
   if (query->list_id > 0)
     g_string_append (sql, " AND EXISTS (SELECT 1 FROM list_members m"
                           " WHERE m.list_id = ?1 AND m.contact_id = c.id)");
-  if (query->status >= 0)
+  if (query->status == MS_CONTACT_STATUS_ACTIVE)
     g_string_append (sql, " AND c.status = ?2");
+  else if (query->status >= 0)
+    g_string_append (sql, " AND c.status = ?2 AND c.status <> 'active'");  /* partial index */
   if (query->search != NULL && query->search[0] != '\0')
     g_string_append (sql, " AND (c.email LIKE ?3 ESCAPE '\\' OR c.name LIKE ?3 ESCAPE '\\'"
                           " OR c.first_name LIKE ?3 ESCAPE '\\' OR c.last_name LIKE ?3 ESCAPE '\\')");
@@ -66,7 +68,8 @@ build_contact_sql (const MsContactQuery *query,
           g_string_append_printf (sql, " ORDER BY c.status%s, c.email%s", dir, dir);
           break;
         case MS_CONTACT_SORT_CREATED:
-          g_string_append_printf (sql, " ORDER BY c.created_at%s, c.id%s", dir, dir);
+          /* ids only grow: creation order is id order */
+          g_string_append_printf (sql, " ORDER BY c.id%s", dir);
           break;
         case MS_CONTACT_SORT_EMAIL:
         default:
@@ -866,6 +869,24 @@ ms_store_delete_list (MsStore  *self,
   return TRUE;
 }
 
+static char *
+ids_to_json (const gint64 *ids,
+             guint         n_ids)
+{
+  GString *json = g_string_sized_new (n_ids * 8 + 2);
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+  g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
+/**
+ * ms_store_add_list_members:
+ *
+ * Adds the contacts to the list in one statement; members already there stay.
+ */
 gboolean
 ms_store_add_list_members (MsStore       *self,
                            gint64         list_id,
@@ -873,12 +894,22 @@ ms_store_add_list_members (MsStore       *self,
                            guint          n_ids,
                            GError       **error)
 {
+  sqlite3_stmt *stmt;
+
   g_return_val_if_fail (MS_IS_STORE (self), FALSE);
 
-  return for_each_id (self,
-                      "INSERT INTO list_members (contact_id, list_id) VALUES (?1, ?2)"
-                      " ON CONFLICT DO NOTHING",
-                      list_id, contact_ids, n_ids, NULL, NULL, error);
+  if (n_ids == 0)
+    return TRUE;
+  stmt = _ms_store_prepare (self,
+                            "INSERT INTO list_members (list_id, contact_id)"
+                            " SELECT ?2, j.value FROM json_each (?1) j WHERE true"
+                            " ON CONFLICT DO NOTHING",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, ids_to_json (contact_ids, n_ids), -1, g_free);
+  sqlite3_bind_int64 (stmt, 2, list_id);
+  return _ms_store_step_done (self, stmt, error);
 }
 
 gboolean
