@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "ms-application.h"
+#include "ms-import-dialog.h"
 #include "ms-contact-editor.h"
 #include "ms-contacts-view.h"
 #include "ms-store.h"
@@ -667,6 +668,74 @@ test_newer_database (void)
   ms_application_set_db_path (app, saved);
 }
 
+static gboolean
+drop_files (MsWindow   *window,
+            const char *path)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GValue value = G_VALUE_INIT;
+  GSList files = { file, NULL };
+  gboolean handled = FALSE;
+
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_list (&files));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        g_signal_emit_by_name (controller, "drop", &value, 10.0, 10.0, &handled);
+    }
+  g_value_unset (&value);
+  return handled;
+}
+
+static void
+test_drop (void)
+{
+  MsWindow *window = open_window ();
+  g_autofree char *csv = g_build_filename (tmp_dir, "dropped.csv", NULL);
+  g_autofree char *pdf = g_build_filename (tmp_dir, "dropped.pdf", NULL);
+  MsImportDialog *dialog;
+
+  g_assert_true (g_file_set_contents (csv, "email,name\ndropped@example.org,Dropped\n", -1, NULL));
+  g_assert_true (g_file_set_contents (pdf, "%PDF-1.4", -1, NULL));
+
+  /* Not a CSV file: refused (with a toast). */
+  g_assert_false (drop_files (window, pdf));
+  g_assert_null (find_toplevel (MS_TYPE_IMPORT_DIALOG));
+
+  /* A CSV file opens the import dialog on it. */
+  g_assert_true (drop_files (window, csv));
+  dialog = wait_toplevel (MS_TYPE_IMPORT_DIALOG);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  close_window (window);
+}
+
+static void
+test_about_and_shortcuts (void)
+{
+  MsWindow *window = open_window ();
+  GtkWindow *overlay;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  gtk_window_destroy (wait_toplevel (ADW_TYPE_ABOUT_WINDOW));
+
+  /* Ctrl+? comes with GtkApplication once gtk/help-overlay.ui is in the resources. */
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)) != NULL
+            ? GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)))
+            : NULL;
+  g_assert_nonnull (overlay);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  wait_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  gtk_window_close (overlay);
+
+  close_window (window);
+}
+
 /* Setup */
 
 static void
@@ -736,6 +805,8 @@ main (int   argc,
   g_test_add_func ("/contacts-view/bulk", test_bulk);
   g_test_add_func ("/contacts-view/new-list", test_new_list);
   g_test_add_func ("/contacts-view/settings", test_settings);
+  g_test_add_func ("/contacts-view/drop", test_drop);
+  g_test_add_func ("/contacts-view/about-and-shortcuts", test_about_and_shortcuts);
   g_test_add_func ("/contacts-view/start-page", test_start_page);
   g_test_add_func ("/contacts-view/newer-database", test_newer_database);
   ret = g_test_run ();

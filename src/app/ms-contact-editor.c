@@ -109,8 +109,12 @@ validate (MsContactEditor *self)
 
   if (email == NULL)
     {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says what is wrong, e.g. "the part after the @ is not a valid domain" */
+      message = g_strdup_printf (_("This is not a valid address: %s"), error->message);
       gtk_widget_add_css_class (GTK_WIDGET (self->email_row), "error");
-      show_error (self, error->message);
+      show_error (self, message);
     }
   else
     {

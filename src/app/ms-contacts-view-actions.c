@@ -28,6 +28,7 @@
 
 #include "ms-contact-editor.h"
 #include "ms-contacts-view-private.h"
+#include "ms-dialog-util.h"
 #include "ms-format.h"
 #include "ms-importer.h"
 #include "ms-store-job.h"
@@ -732,6 +733,7 @@ _ms_contacts_view_edit (MsContactsView *self,
 
   editor = ms_contact_editor_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                   self->db_path, ms_contact_get_id (item));
+  ms_dialog_hold_parent (GTK_WINDOW (editor));
   g_signal_connect_object (editor, "saved", G_CALLBACK (on_contact_saved_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (editor));

@@ -45,8 +45,8 @@ struct _MsContactsView
   GtkActionBar        *action_bar;
   GtkLabel            *selection_label;
   GtkSpinner          *bulk_spinner;
-  GtkWidget           *remove_button;
   GMenu               *add_to_list_section;
+  GMenu               *remove_section;
 
   /* State */
   char                *db_path;

@@ -177,25 +177,40 @@ update_selection (MsContactsView *self)
   _ms_contacts_view_actions_update (self);
 }
 
+/* Underscores in a list's name are not mnemonics. */
+static char *
+escape_underscores (const char *text)
+{
+  g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", "_", -1);
+
+  return g_strjoinv ("__", parts);
+}
+
 static void
 rebuild_add_to_list_menu (MsContactsView *self)
 {
   guint n = self->lists != NULL ? g_list_model_get_n_items (self->lists) : 0;
+
+  g_menu_remove_all (self->remove_section);
+  if (self->list_id != 0)
+    {
+      g_autofree char *name = escape_underscores (self->list_name);
+      g_autofree char *label = g_strdup_printf (_("_Remove from “%s”"), name);
+
+      g_menu_append (self->remove_section, label, "contacts.remove-from-list");
+    }
 
   g_menu_remove_all (self->add_to_list_section);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(MsContactList) list = g_list_model_get_item (self->lists, i);
       g_autoptr(GMenuItem) item = NULL;
-      g_auto(GStrv) parts = NULL;
       g_autofree char *label = NULL;
       gint64 id = ms_contact_list_get_id (list);
 
       if (id == 0 || id == self->list_id)
         continue;
-      /* Underscores in a list's name are not mnemonics. */
-      parts = g_strsplit (ms_contact_list_get_name (list), "_", -1);
-      label = g_strjoinv ("__", parts);
+      label = escape_underscores (ms_contact_list_get_name (list));
       item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target_value (item, "contacts.add-to-list",
                                                g_variant_new_int64 (id));
@@ -347,7 +362,9 @@ on_model_items_changed_cb (MsContactsView *self,
                            guint           added,
                            GListModel     *model)
 {
+  /* The selection of removed rows went with them, without selection-changed. */
   update_page (self);
+  update_selection (self);
 }
 
 static void
@@ -495,8 +512,8 @@ ms_contacts_view_class_init (MsContactsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsContactsView, action_bar);
   gtk_widget_class_bind_template_child (widget_class, MsContactsView, selection_label);
   gtk_widget_class_bind_template_child (widget_class, MsContactsView, bulk_spinner);
-  gtk_widget_class_bind_template_child (widget_class, MsContactsView, remove_button);
   gtk_widget_class_bind_template_child (widget_class, MsContactsView, add_to_list_section);
+  gtk_widget_class_bind_template_child (widget_class, MsContactsView, remove_section);
   gtk_widget_class_bind_template_callback (widget_class, status_text_cb);
   gtk_widget_class_bind_template_callback (widget_class, status_tooltip_cb);
   gtk_widget_class_bind_template_callback (widget_class, date_text_cb);
@@ -528,7 +545,6 @@ ms_contacts_view_init (MsContactsView *self)
   g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
                            G_CALLBACK (on_sorter_changed_cb), self, G_CONNECT_SWAPPED);
 
-  gtk_widget_set_visible (self->remove_button, FALSE);
   update_page (self);
 }
 
@@ -596,10 +612,12 @@ ms_contacts_view_set_list (MsContactsView *self,
   g_free (self->list_name);
   self->list_name = g_strdup (list_name);
   if (self->list_id == list_id)
-    return;
+    {
+      rebuild_add_to_list_menu (self);
+      return;
+    }
 
   self->list_id = list_id;
-  gtk_widget_set_visible (self->remove_button, list_id != 0);
   rebuild_add_to_list_menu (self);
   update_query (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIST_ID]);

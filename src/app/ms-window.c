@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-contact-list.h"
+#include "ms-dialog-util.h"
 #include "ms-format.h"
 #include "ms-store-job.h"
 #include "ms-window-private.h"
@@ -371,7 +372,8 @@ on_drop_cb (GtkDropTarget *target,
             double         y,
             MsWindow      *self)
 {
-  GSList *files = g_value_get_boxed (value);
+  GdkFileList *list = g_value_get_boxed (value);
+  g_autoptr(GSList) files = list != NULL ? gdk_file_list_get_files (list) : NULL;
 
   if (!self->opened || files == NULL)
     return FALSE;
@@ -433,10 +435,29 @@ save_window_state (MsWindow *self)
 
 /* GObject */
 
+/* The dialogs of a closed window go with it. */
+static void
+destroy_dialogs (MsWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i - 1);
+
+      if (gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        {
+          gtk_window_set_transient_for (window, NULL);
+          gtk_window_destroy (window);
+        }
+    }
+}
+
 static gboolean
 ms_window_close_request (GtkWindow *window)
 {
   save_window_state (MS_WINDOW (window));
+  destroy_dialogs (MS_WINDOW (window));
 
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }
@@ -688,6 +709,7 @@ ms_window_open_import (MsWindow *self,
   g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
 
   dialog = ms_import_dialog_new (GTK_WINDOW (self), self->db_path, self->list_id);
+  ms_dialog_hold_parent (GTK_WINDOW (dialog));
   g_signal_connect_object (dialog, "imported", G_CALLBACK (on_imported_cb), self,
                            G_CONNECT_SWAPPED);
   if (file != NULL)
