@@ -678,6 +678,30 @@ test_plain_happy (void)
 }
 
 static void
+test_default_helo_and_reconnect (void)
+{
+  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsSmtpClient) client = ms_smtp_client_new ("127.0.0.1", srv->port, MS_SECURITY_NONE);
+  g_autoptr(GBytes) message = make_message ("again", "Reconnected.\r\n");
+
+  /* The same client connects again after QUIT, with fresh state. */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      ms_smtp_client_connect (client, NULL, &error);
+      g_assert_no_error (error);
+      send_ok (client, one_rcpt, message);
+      ms_smtp_client_quit (client, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_false (ms_smtp_client_is_connected (client));
+    }
+  g_assert_cmpuint (test_server_messages (srv), ==, 2);
+  /* Without a name set, EHLO gives the local address as a literal. */
+  g_assert_cmpuint (test_server_count (srv, "C: EHLO [127.0.0.1]\n"), ==, 2);
+}
+
+static void
 test_connect_refused (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
@@ -1465,6 +1489,25 @@ test_pipelining (void)
         g_assert_cmpuint (test_server_count (srv, "C+:"), ==, 0);
       g_assert_cmpuint (test_server_count (srv, "C: DATA"), ==, 3);
     }
+
+  /* Very many recipients are not pipelined (both directions' buffers could fill),
+   * yet all arrive. */
+  {
+    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) message = make_message ("crowd", "Many.\r\n");
+    g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
+    g_autofree char *envelope = NULL;
+
+    for (guint i = 0; i < 150; i++)
+      g_ptr_array_add (rcpts, g_strdup_printf ("rcpt%03u@example.org", i));
+    g_ptr_array_add (rcpts, NULL);
+    send_ok (client, (const char * const *) rcpts->pdata, message);
+    envelope = test_server_envelope (srv, 1);
+    g_assert_cmpuint (count_occurrences (envelope, "RCPT TO:<rcpt"), ==, 150);
+    g_assert_nonnull (strstr (envelope, "RCPT TO:<rcpt149@example.org>\n"));
+    g_assert_cmpuint (test_server_count (srv, "C+:"), ==, 0);
+  }
 }
 
 static void
@@ -1995,6 +2038,7 @@ main (int   argc,
   if (g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_add_func ("/smtp/plain/happy", test_plain_happy);
+      g_test_add_func ("/smtp/plain/reconnect", test_default_helo_and_reconnect);
       g_test_add_func ("/smtp/plain/connect-refused", test_connect_refused);
       g_test_add_func ("/smtp/plain/helo-fallback", test_helo_fallback);
       g_test_add_func ("/smtp/tls/implicit", test_tls_implicit);

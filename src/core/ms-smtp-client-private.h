@@ -29,6 +29,10 @@ G_BEGIN_DECLS
 
 #define BODY_CHUNK (64 * 1024)
 
+/* More recipients than this go one command at a time: a huge pipelined batch
+ * could fill both directions' buffers and deadlock (RFC 2920 §3.3). */
+#define MAX_PIPELINED_RCPTS 100
+
 typedef enum
 {
   MS_SMTP_CLIENT_DISCONNECTED,
@@ -46,7 +50,8 @@ struct _MsSmtpClient
   MsSecurity          security;
   char               *ca_file;
   char               *pinned;
-  char               *helo_name;
+  char               *helo_name;     /* set by the caller, or NULL */
+  char               *helo_used;     /* the EHLO argument of this connection */
   MsSmtpTimeouts      timeouts;
   gboolean            allow_plaintext_auth;
   gboolean            use_pipelining;

@@ -513,7 +513,8 @@ ms_smtp_client_begin_message (MsSmtpClient        *self,
       return FALSE;
     }
 
-  if ((self->caps & MS_SMTP_CAP_PIPELINING) && self->use_pipelining)
+  if ((self->caps & MS_SMTP_CAP_PIPELINING) && self->use_pipelining
+      && rcpt_commands->len <= MAX_PIPELINED_RCPTS)
     ok = begin_pipelined (self, from, mail_command, recipients, rcpt_commands, replies,
                           cancellable, error);
   else

@@ -66,6 +66,7 @@ ms_smtp_client_finalize (GObject *object)
   g_free (self->ca_file);
   g_free (self->pinned);
   g_free (self->helo_name);
+  g_free (self->helo_used);
 
   G_OBJECT_CLASS (ms_smtp_client_parent_class)->finalize (object);
 }
@@ -139,6 +140,7 @@ ms_smtp_client_set_helo_name (MsSmtpClient *self,
                               const char   *name)
 {
   g_return_if_fail (MS_IS_SMTP_CLIENT (self));
+  g_return_if_fail (name == NULL || (*name != '\0' && strpbrk (name, " \t\r\n") == NULL));
 
   g_free (self->helo_name);
   self->helo_name = g_strdup (name);
@@ -639,8 +641,8 @@ say_ehlo (MsSmtpClient  *self,
           GCancellable  *cancellable,
           GError       **error)
 {
-  g_autofree char *ehlo = g_strdup_printf ("EHLO %s", self->helo_name);
-  g_autofree char *helo = g_strdup_printf ("HELO %s", self->helo_name);
+  g_autofree char *ehlo = g_strdup_printf ("EHLO %s", self->helo_used);
+  g_autofree char *helo = g_strdup_printf ("HELO %s", self->helo_used);
   const MsSmtpReply *reply;
 
   reset_capabilities (self);
@@ -781,10 +783,13 @@ ms_smtp_client_connect (MsSmtpClient  *self,
   _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "Connected to %s", remote);
   self->state = MS_SMTP_CLIENT_READY;
 
-  if (self->helo_name == NULL)
-    self->helo_name = ms_connection_get_local_literal (self->conn);
-  if (self->helo_name == NULL)
-    self->helo_name = g_strdup ("localhost");
+  g_free (self->helo_used);
+  if (self->helo_name != NULL)
+    self->helo_used = g_strdup (self->helo_name);
+  else
+    self->helo_used = ms_connection_get_local_literal (self->conn);
+  if (self->helo_used == NULL)
+    self->helo_used = g_strdup ("localhost");
 
   if (self->security == MS_SECURITY_TLS)
     {
