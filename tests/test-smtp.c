@@ -585,6 +585,17 @@ test_error_classify (void)
   };
 
   g_assert_cmpint (ms_smtp_failure_from_error (NULL, NULL, MS_SMTP_STAGE_MAIL), ==, MS_SMTP_FAILURE_NONE);
+
+  /* A refused login is an authentication failure, a passing one is not. */
+  {
+    g_autoptr(GError) error = g_error_new_literal (MS_SMTP_ERROR, MS_SMTP_ERROR_AUTH_FAILED, "x");
+    g_autoptr(MsSmtpReply) refused = ms_smtp_reply_new (535, "5.7.8", "Authentication failed");
+    g_autoptr(MsSmtpReply) later = ms_smtp_reply_new (454, "4.7.0", "Temporary authentication failure");
+
+    g_assert_cmpint (ms_smtp_failure_from_error (error, refused, MS_SMTP_STAGE_AUTH), ==, MS_SMTP_FAILURE_AUTH);
+    g_assert_cmpint (ms_smtp_failure_from_error (error, later, MS_SMTP_STAGE_AUTH), ==, MS_SMTP_FAILURE_ACCOUNT);
+    g_assert_cmpint (ms_smtp_failure_from_error (error, NULL, MS_SMTP_STAGE_AUTH), ==, MS_SMTP_FAILURE_AUTH);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GError) error = g_error_new_literal (cases[i].domain, cases[i].code, "x");

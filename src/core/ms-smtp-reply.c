@@ -535,6 +535,8 @@ ms_smtp_failure_from_error (const GError      *error,
         case MS_SMTP_ERROR_REJECTED:
           return reply != NULL ? ms_smtp_reply_classify (reply, stage) : MS_SMTP_FAILURE_NETWORK;
         case MS_SMTP_ERROR_AUTH_FAILED:
+          /* 535 refuses the credentials; 454 is a passing problem of the server */
+          return reply != NULL ? ms_smtp_reply_classify (reply, MS_SMTP_STAGE_AUTH) : MS_SMTP_FAILURE_AUTH;
         case MS_SMTP_ERROR_AUTH_UNAVAILABLE:
         case MS_SMTP_ERROR_AUTH_PLAINTEXT:
           return MS_SMTP_FAILURE_AUTH;
