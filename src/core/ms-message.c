@@ -193,8 +193,8 @@ normalize_newlines (const char *text)
   return g_string_free (out, FALSE);
 }
 
-/* A cheap check for the address of each contact (they were validated on
- * import): nothing that could break out of the angle brackets. */
+/* Nothing in an address may end the header line or the angle brackets it is
+ * written in (the full syntax check is ms_address_is_valid()). */
 static gboolean
 address_is_safe (const char *address)
 {
@@ -206,8 +206,7 @@ address_is_safe (const char *address)
     {
       guchar c = (guchar) *p;
 
-      if (c <= ' ' || c == 0x7f || c == '<' || c == '>' || c == '"' || c == ','
-          || c == '(' || c == ')' || c == ';' || c == '\\' || c == '[' || c == ']')
+      if (c < 0x20 || c == 0x7f || c == '<' || c == '>')
         return FALSE;
       if (c == '@')
         at = p;
@@ -1106,7 +1105,7 @@ ms_message_renderer_render (MsMessageRenderer  *self,
   g_return_val_if_fail (MS_IS_CONTACT (contact), NULL);
 
   email = ms_contact_get_email (contact);
-  if (!address_is_safe (email))
+  if (!address_is_safe (email) || !ms_address_is_valid (email))
     {
       g_set_error (error, MS_MESSAGE_ERROR, MS_MESSAGE_ERROR_BAD_ADDRESS,
                    _("The contact address “%s” is not a valid email address."),
