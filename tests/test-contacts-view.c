@@ -27,6 +27,7 @@
 
 #include "ms-application.h"
 #include "ms-import-dialog.h"
+#include "ms-lazy-selection.h"
 #include "ms-contact-editor.h"
 #include "ms-contacts-view.h"
 #include "ms-store.h"
@@ -736,6 +737,119 @@ test_about_and_shortcuts (void)
   close_window (window);
 }
 
+/* A model that counts how often it is asked for an item. */
+
+#define TEST_TYPE_COUNTING_MODEL (test_counting_model_get_type ())
+G_DECLARE_FINAL_TYPE (TestCountingModel, test_counting_model, TEST, COUNTING_MODEL, GObject)
+
+struct _TestCountingModel
+{
+  GObject parent_instance;
+  guint   n_items;
+  guint   n_get_item;
+};
+
+static GType
+counting_get_item_type (GListModel *model)
+{
+  return G_TYPE_OBJECT;
+}
+
+static guint
+counting_get_n_items (GListModel *model)
+{
+  return TEST_COUNTING_MODEL (model)->n_items;
+}
+
+static gpointer
+counting_get_item (GListModel *model,
+                   guint       position)
+{
+  TEST_COUNTING_MODEL (model)->n_get_item++;
+  return g_object_new (G_TYPE_OBJECT, NULL);
+}
+
+static void
+counting_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = counting_get_item_type;
+  iface->get_n_items = counting_get_n_items;
+  iface->get_item = counting_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestCountingModel, test_counting_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, counting_model_iface_init))
+
+static void
+test_counting_model_class_init (TestCountingModelClass *klass)
+{
+}
+
+static void
+test_counting_model_init (TestCountingModel *self)
+{
+}
+
+static void
+on_selection_changed_cb (GtkSelectionModel *model,
+                         guint              position,
+                         guint              n_items,
+                         guint             *range)
+{
+  range[0] = position;
+  range[1] = n_items;
+}
+
+static void
+test_lazy_selection (void)
+{
+  g_autoptr(TestCountingModel) model = g_object_new (TEST_TYPE_COUNTING_MODEL, NULL);
+  g_autoptr(MsLazySelection) selection = NULL;
+  GtkSelectionModel *sel;
+  g_autoptr(GtkBitset) set = NULL;
+  guint range[2] = { 0, 0 };
+
+  model->n_items = 1000000;
+  selection = ms_lazy_selection_new (G_LIST_MODEL (model));
+  sel = GTK_SELECTION_MODEL (selection);
+  g_signal_connect (sel, "selection-changed", G_CALLBACK (on_selection_changed_cb), range);
+
+  /* Selecting a million rows asks the model for nothing. */
+  g_assert_true (gtk_selection_model_select_all (sel));
+  g_assert_cmpuint (model->n_get_item, ==, 0);
+  g_assert_cmpuint (range[0], ==, 0);
+  g_assert_cmpuint (range[1], ==, 1000000);
+  set = gtk_selection_model_get_selection (sel);
+  g_assert_cmpuint (gtk_bitset_get_size (set), ==, 1000000);
+  g_clear_pointer (&set, gtk_bitset_unref);
+
+  /* Unselecting reports the changed range only. */
+  g_assert_true (gtk_selection_model_unselect_range (sel, 10, 5));
+  g_assert_cmpuint (range[0], ==, 10);
+  g_assert_cmpuint (range[1], ==, 5);
+  g_assert_false (gtk_selection_model_is_selected (sel, 12));
+  g_assert_true (gtk_selection_model_is_selected (sel, 15));
+
+  /* An exclusive click. */
+  g_assert_true (gtk_selection_model_select_item (sel, 7, TRUE));
+  set = gtk_selection_model_get_selection (sel);
+  g_assert_cmpuint (gtk_bitset_get_size (set), ==, 1);
+  g_assert_true (gtk_bitset_contains (set, 7));
+  g_clear_pointer (&set, gtk_bitset_unref);
+
+  /* Rows removed before it move the selection along. */
+  g_assert_true (gtk_selection_model_select_item (sel, 9, FALSE));
+  model->n_items -= 3;
+  g_list_model_items_changed (G_LIST_MODEL (model), 0, 8, 5);
+  set = gtk_selection_model_get_selection (sel);
+  g_assert_cmpuint (gtk_bitset_get_size (set), ==, 1);
+  g_assert_true (gtk_bitset_contains (set, 6));   /* 9 - 3; 7 went with the removed rows */
+  g_clear_pointer (&set, gtk_bitset_unref);
+  g_assert_cmpuint (model->n_get_item, ==, 0);
+
+  g_signal_handlers_disconnect_by_data (sel, range);
+}
+
 /* Setup */
 
 static void
@@ -797,6 +911,7 @@ main (int   argc,
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
 
+  g_test_add_func ("/contacts-view/lazy-selection", test_lazy_selection);
   g_test_add_func ("/contacts-view/table", test_table);
   g_test_add_func ("/contacts-view/search-filter-sort", test_search_filter_sort);
   g_test_add_func ("/contacts-view/lists", test_lists);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "ms-contacts-view.h"
+#include "ms-lazy-selection.h"
 
 G_BEGIN_DECLS
 
@@ -51,7 +52,7 @@ struct _MsContactsView
   /* State */
   char                *db_path;
   MsContactModel      *model;
-  GtkMultiSelection   *selection;
+  MsLazySelection     *selection;
   GListModel          *lists;
   gint64               list_id;
   char                *list_name;

@@ -566,7 +566,7 @@ ms_contacts_view_set_db_path (MsContactsView *self,
 
   self->db_path = g_strdup (db_path);
   self->model = ms_contact_model_new (db_path);
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  self->selection = ms_lazy_selection_new (G_LIST_MODEL (self->model));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
 
   g_signal_connect_object (self->model, "notify::counted",
