@@ -159,6 +159,17 @@ find_by_type (GtkWidget *root,
   return NULL;
 }
 
+/* As clicking a response button: answer, then close. */
+static void
+respond (AdwMessageDialog *dialog,
+         const char       *response)
+{
+  g_assert_true (adw_message_dialog_has_response (dialog, response));
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
 static gboolean
 find_mapped_status_page (GtkWidget *root)
 {
@@ -455,7 +466,7 @@ test_bulk (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "contacts.delete", NULL));
   dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_true (adw_message_dialog_has_response (dialog, "delete"));
-  adw_message_dialog_response (dialog, "delete");
+  respond (dialog, "delete");
   wait_idle (window);
   g_assert_cmpint (count_where (&all), ==, N_CONTACTS - 2);
   g_assert_cmpstr (ms_contacts_view_get_page_name (view), ==, "empty-list");
@@ -584,7 +595,7 @@ test_new_list (void)
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "accept"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "  Zebra club ");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "accept"));
-  adw_message_dialog_response (dialog, "accept");
+  respond (dialog, "accept");
   for (int i = 0; i < 50 && g_list_model_get_n_items (ms_window_get_lists (window)) == n_lists; i++)
     {
       g_main_context_iteration (NULL, FALSE);
@@ -597,6 +608,91 @@ test_new_list (void)
   g_assert_cmpstr (ms_contact_list_get_name (last), ==, "Zebra club");
   /* The new list is shown. */
   g_assert_cmpint (ms_window_get_list_id (window), ==, ms_contact_list_get_id (last));
+
+  close_window (window);
+}
+
+static const char *
+list_name (MsWindow *window,
+           gint64    list_id)
+{
+  GListModel *lists = ms_window_get_lists (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (lists); i++)
+    {
+      g_autoptr(MsContactList) list = g_list_model_get_item (lists, i);
+
+      if (ms_contact_list_get_id (list) == list_id)
+        return ms_contact_list_get_name (list);   /* the store keeps it */
+    }
+  return NULL;
+}
+
+static void
+answer_name_dialog (const char *name)
+{
+  AdwMessageDialog *dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), name);
+  respond (dialog, "accept");
+}
+
+static void
+test_rename_delete_list (void)
+{
+  MsWindow *window = open_window ();
+  MsContactsView *view = ms_window_get_contacts_view (window);
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsContactList) extra = NULL;
+  g_autoptr(GError) error = NULL;
+  AdwMessageDialog *dialog;
+  gint64 id;
+
+  store = open_store ();
+  extra = ms_store_create_list (store, "Old name", &error);
+  g_assert_no_error (error);
+  id = ms_contact_list_get_id (extra);
+  ms_window_reload (window);
+  wait_idle (window);
+
+  ms_window_select_list (window, id);
+  wait_idle (window);
+  g_assert_cmpint (ms_contacts_view_get_list_id (view), ==, id);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-list", NULL));
+  answer_name_dialog ("New name");
+  for (int i = 0; i < 200 && g_strcmp0 (list_name (window, id), "New name") != 0; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  wait_idle (window);
+  g_assert_cmpstr (list_name (window, id), ==, "New name");
+  g_assert_cmpint (ms_window_get_list_id (window), ==, id);
+
+  /* A name another list has is refused; the list keeps its name. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.rename-list", NULL));
+  answer_name_dialog ("Friends");
+  for (int i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  wait_idle (window);
+  g_assert_cmpstr (list_name (window, id), ==, "New name");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-list", NULL));
+  dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  respond (dialog, "delete");
+  for (int i = 0; i < 200 && list_name (window, id) != NULL; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  wait_idle (window);
+  g_assert_null (list_name (window, id));
+  g_assert_cmpint (ms_window_get_list_id (window), ==, 0);
+  g_assert_cmpint (ms_contacts_view_get_list_id (view), ==, 0);
 
   close_window (window);
 }
@@ -919,6 +1015,7 @@ main (int   argc,
   g_test_add_func ("/contacts-view/export", test_export);
   g_test_add_func ("/contacts-view/bulk", test_bulk);
   g_test_add_func ("/contacts-view/new-list", test_new_list);
+  g_test_add_func ("/contacts-view/rename-delete-list", test_rename_delete_list);
   g_test_add_func ("/contacts-view/settings", test_settings);
   g_test_add_func ("/contacts-view/drop", test_drop);
   g_test_add_func ("/contacts-view/about-and-shortcuts", test_about_and_shortcuts);
