@@ -87,11 +87,11 @@ on_list_created_cb (GObject      *source,
   g_autoptr(MsContactList) list = ms_store_job_finish (result, &error);
 
   if (list == NULL)
-    {
-      ms_window_add_toast (self, adw_toast_new (error->message));
-      return;
-    }
-  _ms_window_reload_lists (self, ms_contact_list_get_id (list));
+    ms_window_add_toast (self, adw_toast_new (error->message));
+  else
+    _ms_window_reload_lists (self, ms_contact_list_get_id (list));
+  /* After the reload started, so the window does not look idle in between. */
+  _ms_window_job_finished (self);
 }
 
 static void
@@ -104,14 +104,11 @@ on_list_changed_cb (GObject      *source,
   g_autofree char *done_message = user_data;
 
   if (ms_store_job_finish (result, &error) == NULL)
-    {
-      ms_window_add_toast (self, adw_toast_new (error->message));
-      _ms_window_reload_lists (self, -1);
-      return;
-    }
-  if (done_message != NULL)
+    ms_window_add_toast (self, adw_toast_new (error->message));
+  else if (done_message != NULL)
     ms_window_add_toast (self, adw_toast_new (done_message));
   _ms_window_reload_lists (self, -1);
+  _ms_window_job_finished (self);
 }
 
 /* Asking for a name */
@@ -151,6 +148,7 @@ on_name_response_cb (AdwMessageDialog *dialog,
       return;
     }
 
+  _ms_window_job_started (self);
   if (job->list_id == 0)
     ms_store_job_run (self, self->db_path, create_list_job, job, list_job_free,
                       g_object_unref, self->cancellable, on_list_created_cb, NULL);
@@ -268,6 +266,7 @@ on_delete_list_response_cb (AdwMessageDialog *dialog,
   job = g_new0 (ListJob, 1);
   job->list_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "ms-list-id"));
   job->name = g_strdup (g_object_get_data (G_OBJECT (dialog), "ms-list-name"));
+  _ms_window_job_started (self);
   ms_store_job_run (self, self->db_path, delete_list_job, job, list_job_free, NULL,
                     self->cancellable, on_list_changed_cb,
                     g_strdup_printf (_("List “%s” deleted"), job->name));

@@ -45,7 +45,7 @@ struct _MsWindow
   GListStore           *lists;          /* MsContactList: "All Contacts" (id 0), then each list */
   gint64                list_id;        /* the one shown */
   char                 *restore_list;   /* name of the list to show once lists are read */
-  guint                 lists_pending;  /* list reads in flight */
+  guint                 lists_pending;  /* list reads and writes in flight */
   gboolean              opened;         /* the database opened and lists were read once */
   gboolean              updating_lists;
   gboolean              loading;        /* last notified value */
@@ -53,6 +53,8 @@ struct _MsWindow
 };
 
 void _ms_window_class_actions_init (MsWindowClass *klass);
+void _ms_window_job_started        (MsWindow      *self);
+void _ms_window_job_finished       (MsWindow      *self);
 void _ms_window_actions_update     (MsWindow      *self);
 void _ms_window_reload_lists       (MsWindow      *self,
                                     gint64         select_id);

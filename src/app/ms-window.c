@@ -54,6 +54,23 @@ update_loading (MsWindow *self)
     }
 }
 
+/* A list job (read, create, rename, delete) started or ended: the window is
+ * loading while any runs. */
+void
+_ms_window_job_started (MsWindow *self)
+{
+  self->lists_pending++;
+  update_loading (self);
+}
+
+void
+_ms_window_job_finished (MsWindow *self)
+{
+  g_assert (self->lists_pending > 0);
+  self->lists_pending--;
+  update_loading (self);
+}
+
 /* Sidebar */
 
 static GtkWidget *
