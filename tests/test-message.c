@@ -606,6 +606,65 @@ test_long_lines (void)
 }
 
 static void
+test_quoted_printable (void)
+{
+  g_autoptr(MsTemplate) tmpl = ms_template_new ("qp");
+  g_autoptr(MsMessageRenderer) renderer = NULL;
+  g_autoptr(MsContact) contact = make_contact ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *decoded = NULL;
+  g_autofree char *expected = NULL;
+  const char *raw;
+  const char *p;
+  GMimeObject *root;
+
+  g_string_append (body, "From the start of a line\n.a dot line\n.\ntrailing spaces   \n"
+                         "tab\there\t\nx=y and =3D\n\n\n");
+  /* Long lines, with escapes at every column near the soft break. */
+  for (guint shift = 0; shift < 6; shift++)
+    {
+      for (guint i = 0; i < 70 + shift; i++)
+        g_string_append_c (body, 'a' + i % 26);
+      g_string_append (body, "é=é {{first_name}} ");
+      for (guint i = 0; i < 150; i++)
+        g_string_append (body, i % 7 == 0 ? "ü " : "w");
+      g_string_append_c (body, '\n');
+    }
+  g_string_append (body, "last line without a line end ");
+  ms_template_set_subject (tmpl, "qp");
+  ms_template_set_body_format (tmpl, MS_BODY_FORMAT_TEXT);
+  ms_template_set_body (tmpl, body->str);
+  renderer = new_renderer (tmpl);
+  bytes = render (renderer, contact);
+  check_raw (bytes);
+
+  /* The encoded body: lines of at most 76, no white space at a line end, no
+   * line starting with "From " or ".". */
+  raw = g_bytes_get_data (bytes, NULL);
+  p = strstr (raw, "\r\n\r\n") + 4;
+  g_assert_nonnull (strstr (raw, "Content-Transfer-Encoding: quoted-printable"));
+  while (*p != '\0')
+    {
+      const char *eol = strstr (p, "\r\n");
+
+      g_assert_nonnull (eol);
+      g_assert_cmpint (eol - p, <=, 76);
+      g_assert_false (eol > p && (eol[-1] == ' ' || eol[-1] == '\t'));
+      g_assert_false (g_str_has_prefix (p, "From ") || p[0] == '.');
+      p = eol + 2;
+    }
+
+  message = parse (bytes);
+  root = g_mime_message_get_mime_part (message);
+  decoded = lf_only (part_text (root));
+  g_string_replace (body, "{{first_name}}", "Иван", 0);
+  expected = g_strconcat (body->str, "\n", NULL);
+  g_assert_cmpstr (decoded, ==, expected);
+}
+
+static void
 test_sender_rules (void)
 {
   g_autoptr(MsTemplate) tmpl = make_markdown_template ();
@@ -1130,6 +1189,7 @@ main (int   argc,
   g_test_add_func ("/core/message/html", test_html_message);
   g_test_add_func ("/core/message/text", test_text_message);
   g_test_add_func ("/core/message/long-lines", test_long_lines);
+  g_test_add_func ("/core/message/quoted-printable", test_quoted_printable);
   g_test_add_func ("/core/message/sender-rules", test_sender_rules);
   g_test_add_func ("/core/message/errors", test_errors);
   g_test_add_func ("/core/message/tokens", test_tokens);
