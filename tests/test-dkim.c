@@ -136,7 +136,8 @@ make_renderer (const char **selectors,
 {
   g_autoptr(MsTemplate) tmpl = ms_template_new ("dkim");
   g_autoptr(MsMessageRenderer) renderer = NULL;
-  g_autoptr(GBytes) data = g_bytes_new_static ("%PDF-1.4\n\x00\x01\x02\xff binary\n", 24);
+  static const char pdf[] = "%PDF-1.4\n\x00\x01\x02\xff binary\n";
+  g_autoptr(GBytes) data = g_bytes_new_static (pdf, sizeof pdf - 1);
   g_autoptr(MsAttachment) attachment = ms_attachment_new ("Übersicht.pdf", "application/pdf", data);
   g_autoptr(GError) error = NULL;
   MsMessageSender sender = { "news@" DOMAIN, "Новости", FALSE, "unsubscribe@" DOMAIN,
