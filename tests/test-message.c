@@ -665,6 +665,51 @@ test_quoted_printable (void)
 }
 
 static void
+test_tricky_headers (void)
+{
+  g_autoptr(MsTemplate) tmpl = ms_template_new ("tricky");
+  g_autoptr(MsMessageRenderer) renderer = NULL;
+  g_autoptr(MsContact) contact = ms_contact_new ("иван@пример.рф");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GMimeMessage) message = NULL;
+  const char *subject = "Hi =?utf-8?b?QmNjOiB4QGV2aWw=?= and =?x?q?y?= \xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd";
+  InternetAddress *to;
+  const char *raw;
+  gsize length;
+
+  /* A value that looks like an encoded word must arrive as typed, and a
+   * non-ASCII address (SMTPUTF8) is written as UTF-8. */
+  ms_contact_set_first_name (contact, "=?utf-8?b?QmNjOiB4QGV2aWw=?=");
+  ms_template_set_subject (tmpl, "Hi {{first_name}} and =?x?q?y?= Иван");
+  ms_template_set_body_format (tmpl, MS_BODY_FORMAT_TEXT);
+  ms_template_set_body (tmpl, "Hello");
+  renderer = new_renderer (tmpl);
+  bytes = render (renderer, contact);
+  message = parse (bytes);
+  g_assert_cmpstr (g_mime_message_get_subject (message), ==, subject);
+  to = internet_address_list_get_address (g_mime_message_get_to (message), 0);
+  g_assert_nonnull (strstr (internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (to)), "иван@"));
+
+  /* Only the To line has 8-bit octets. */
+  raw = g_bytes_get_data (bytes, &length);
+  for (const char *line = raw; line < raw + length; line = strstr (line, "\r\n") + 2)
+    {
+      const char *eol = strstr (line, "\r\n");
+      gboolean eight_bit = FALSE;
+
+      for (const char *c = line; c < eol; c++)
+        eight_bit = eight_bit || (guchar) *c >= 128;
+      g_assert_true (!eight_bit || g_str_has_prefix (line, "To: "));
+    }
+
+  save_case (bytes, "tricky");
+  expect_string ("subject", subject);
+  ms_json_writer_key (expect, "allow_8bit");
+  ms_json_writer_boolean (expect, TRUE);
+  ms_json_writer_end_object (expect);
+}
+
+static void
 test_sender_rules (void)
 {
   g_autoptr(MsTemplate) tmpl = make_markdown_template ();
@@ -1190,6 +1235,7 @@ main (int   argc,
   g_test_add_func ("/core/message/text", test_text_message);
   g_test_add_func ("/core/message/long-lines", test_long_lines);
   g_test_add_func ("/core/message/quoted-printable", test_quoted_printable);
+  g_test_add_func ("/core/message/tricky-headers", test_tricky_headers);
   g_test_add_func ("/core/message/sender-rules", test_sender_rules);
   g_test_add_func ("/core/message/errors", test_errors);
   g_test_add_func ("/core/message/tokens", test_tokens);

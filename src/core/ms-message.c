@@ -444,8 +444,12 @@ append_unstructured (MsMessageRenderer *self,
                      const char        *name,
                      const char        *value)
 {
-  g_autofree char *encoded = g_mime_utils_header_encode_text (self->format, value, "UTF-8");
+  g_autofree char *encoded = NULL;
 
+  /* Text that looks like an encoded word ("=?utf-8?q?...?=") would be decoded
+   * by the reader: then every word is encoded. */
+  if (strstr (value, "=?") == NULL)
+    encoded = g_mime_utils_header_encode_text (self->format, value, "UTF-8");
   if (encoded == NULL || has_long_word (encoded, 900))
     {
       g_free (encoded);
