@@ -465,10 +465,22 @@ append_mailbox (MsMessageRenderer *self,
                 const char        *display_name,
                 const char        *address)
 {
-  g_autoptr(InternetAddressList) list = internet_address_list_new ();
+  g_autoptr(InternetAddressList) list = NULL;
   g_autoptr(GString) encoded = NULL;
   InternetAddress *mailbox;
 
+  /* GMime passes a name like "=?utf-8?b?...?=" through, and readers would
+   * decode it: such names are encoded word by word here. */
+  if (display_name != NULL && strstr (display_name, "=?") != NULL)
+    {
+      g_autofree char *words = encode_words_strictly (display_name);
+      g_autofree char *value = g_strdup_printf ("%s <%s>", words, address);
+
+      append_folded (out, name, value);
+      return;
+    }
+
+  list = internet_address_list_new ();
   mailbox = internet_address_mailbox_new (display_name != NULL ? display_name : "", address);
   internet_address_set_charset (mailbox, "UTF-8");
   internet_address_list_add (list, mailbox);
