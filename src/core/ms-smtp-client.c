@@ -794,6 +794,16 @@ ms_smtp_client_connect (MsSmtpClient  *self,
   if (self->security == MS_SECURITY_TLS)
     {
       ms_connection_set_timeout (self->conn, self->timeouts.connect);
+      /* A server that greets in plain text before our ClientHello is not a TLS port. */
+      if (ms_connection_has_pending_input (self->conn))
+        {
+          g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_TLS_HANDSHAKE,
+                       _("%s did not answer with TLS on port %u: on this port the server probably "
+                         "expects STARTTLS or no encryption (port 465 is for TLS, 587 for STARTTLS)"),
+                       self->host, self->port);
+          _ms_smtp_client_disconnect (self);
+          return FALSE;
+        }
       if (!ms_connection_start_tls (self->conn, cancellable, error))
         {
           _ms_smtp_client_disconnect (self);
