@@ -795,16 +795,11 @@ compile_bodies (MsMessageRenderer   *self,
 
   if (self->html != NULL)
     {
+      g_autofree char *lower = g_ascii_strdown (body, -1);
+      /* An HTML template that is a whole document is sent as it is. */
       gboolean whole_document = ms_template_get_body_format (tmpl) == MS_BODY_FORMAT_HTML
-                                && g_strrstr (body, "<html") != NULL;
+                                && strstr (lower, "<html") != NULL;
 
-      if (!whole_document)
-        {
-          g_autofree char *lower = g_ascii_strdown (body, -1);
-
-          whole_document = ms_template_get_body_format (tmpl) == MS_BODY_FORMAT_HTML
-                           && strstr (lower, "<html") != NULL;
-        }
       if (whole_document)
         {
           self->html_prefix = g_strdup ("");
@@ -1069,20 +1064,15 @@ ms_message_renderer_set_dkim (MsMessageRenderer  *self,
                               const char         *pem_private_key,
                               GError            **error)
 {
+  g_autoptr(GError) local_error = NULL;
   MsDkimSigner *signer;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  signer = ms_dkim_signer_new (domain, selector, pem_private_key, error);
+  signer = ms_dkim_signer_new (domain, selector, pem_private_key, &local_error);
   if (signer == NULL)
     {
-      GError *inner = error != NULL ? *error : NULL;
-
-      if (inner != NULL)
-        {
-          inner->domain = MS_MESSAGE_ERROR;
-          inner->code = MS_MESSAGE_ERROR_DKIM;
-        }
+      g_set_error_literal (error, MS_MESSAGE_ERROR, MS_MESSAGE_ERROR_DKIM, local_error->message);
       return FALSE;
     }
   g_ptr_array_add (self->signers, signer);

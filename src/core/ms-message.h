@@ -82,6 +82,9 @@ MsMessageRenderer *ms_message_renderer_new        (MsTemplate              *tmpl
 MsMessageRenderer *ms_message_renderer_ref        (MsMessageRenderer       *self);
 void               ms_message_renderer_unref      (MsMessageRenderer       *self);
 
+/* Configuration (set_dkim, set_date) comes before the first render: a
+ * configured renderer is immutable and renders on any number of threads. */
+
 /* Adds a DKIM signature made with this PEM private key (RSA gives rsa-sha256,
  * Ed25519 gives ed25519-sha256).  Call it twice, once per key, to sign with
  * both (RFC 8463 recommends an RSA signature beside an Ed25519 one). */
