@@ -350,6 +350,28 @@ test_markdown_message (void)
   check_raw (bytes);
   message = parse (bytes);
 
+  /* The long encoded Subject, From and To are folded to lines of at most 78. */
+  {
+    const char *raw = g_bytes_get_data (bytes, NULL);
+    const char *end = strstr (raw, "\r\n\r\n");
+    gboolean folded_field = FALSE;
+    guint subject_lines = 0;
+
+    for (const char *line = raw; line < end; line = strstr (line, "\r\n") + 2)
+      {
+        const char *eol = strstr (line, "\r\n");
+
+        if (line[0] != ' ' && line[0] != '\t')
+          folded_field = g_str_has_prefix (line, "Subject:") || g_str_has_prefix (line, "From:")
+                         || g_str_has_prefix (line, "To:");
+        if (folded_field)
+          g_assert_cmpint (eol - line, <=, 78);
+        if (g_str_has_prefix (line, "Subject:") || (folded_field && line[0] == ' '))
+          subject_lines++;
+      }
+    g_assert_cmpuint (subject_lines, >, 1);
+  }
+
   g_assert_cmpstr (g_mime_message_get_subject (message), ==, expected_subject);
   check_mailbox (g_mime_message_get_from (message), "Рассылка Müller", "news@example.org");
   check_mailbox (g_mime_message_get_to (message), "Иван Петров-Müller", "ivan.petrov@example.net");
