@@ -43,10 +43,19 @@ build_contact_sql (const MsContactQuery *query,
   GString *sql = g_string_new ("SELECT ");
 
   g_string_append (sql, what);
-  g_string_append (sql, " FROM contacts c WHERE 1");
-  if (query->list_id > 0)
-    g_string_append (sql, " AND EXISTS (SELECT 1 FROM list_members m"
-                          " WHERE m.list_id = ?1 AND m.contact_id = c.id)");
+  if (query->list_id > 0 && !ordered)
+    {
+      /* Counting walks the list's members, not every contact. */
+      g_string_append (sql, " FROM list_members m JOIN contacts c ON c.id = m.contact_id"
+                            " WHERE m.list_id = ?1");
+    }
+  else
+    {
+      g_string_append (sql, " FROM contacts c WHERE 1");
+      if (query->list_id > 0)
+        g_string_append (sql, " AND EXISTS (SELECT 1 FROM list_members m"
+                              " WHERE m.list_id = ?1 AND m.contact_id = c.id)");
+    }
   if (query->status == MS_CONTACT_STATUS_ACTIVE)
     g_string_append (sql, " AND c.status = ?2");
   else if (query->status >= 0)
