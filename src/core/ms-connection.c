@@ -1299,6 +1299,52 @@ ms_connection_read_line (MsConnection  *self,
 }
 
 gboolean
+ms_connection_read_exact (MsConnection  *self,
+                          void          *buffer,
+                          gsize          length,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  guint8 *dest = buffer;
+
+  g_return_val_if_fail (MS_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (buffer != NULL || length == 0, FALSE);
+
+  if (self->fd < 0)
+    {
+      set_closed_error (self, 0, error);
+      return FALSE;
+    }
+  if (self->input == NULL)
+    {
+      self->input = g_malloc (INPUT_CHUNK);
+      self->input_size = INPUT_CHUNK;
+    }
+
+  while (length > 0)
+    {
+      gsize available = self->input_end - self->input_start;
+      gsize n;
+
+      if (available == 0)
+        {
+          self->input_start = self->input_end = 0;
+          if (!fill_input (self, cancellable, error))
+            return FALSE;
+          continue;
+        }
+      n = MIN (available, length);
+      memcpy (dest, self->input + self->input_start, n);
+      self->input_start += n;
+      dest += n;
+      length -= n;
+    }
+  if (self->input_start == self->input_end)
+    self->input_start = self->input_end = 0;
+  return TRUE;
+}
+
+gboolean
 ms_connection_write_all (MsConnection  *self,
                          const void    *data,
                          gsize          length,

@@ -122,6 +122,13 @@ char         *ms_connection_read_line            (MsConnection  *self,
                                                   gsize         *length,
                                                   GCancellable  *cancellable,
                                                   GError       **error);
+/* Reads exactly @length bytes into @buffer (a literal in IMAP); end of stream
+ * before that is MS_NET_ERROR_CLOSED. */
+gboolean      ms_connection_read_exact           (MsConnection  *self,
+                                                  void          *buffer,
+                                                  gsize          length,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
 gboolean      ms_connection_write_all            (MsConnection  *self,
                                                   const void    *data,
                                                   gsize          length,
