@@ -217,6 +217,7 @@ find_action (GtkWidget  *widget,
 {
   MsWindow *self = MS_WINDOW (widget);
 
+  ms_window_show_section (self, "contacts");
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
   ms_contacts_view_focus_search (self->contacts_view);
 }

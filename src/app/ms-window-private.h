@@ -20,6 +20,7 @@
 
 #pragma once
 
+#include "ms-servers-view.h"
 #include "ms-window.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,8 @@ struct _MsWindow
   GtkListBox           *sidebar_list;
   GtkStack             *content_stack;
   MsContactsView       *contacts_view;
+  GtkListBox           *sections_list;  /* Templates, Servers */
+  MsServersView        *servers_view;
   AdwStatusPage        *error_page;
   GMenuModel           *list_menu;
 
@@ -50,6 +53,8 @@ struct _MsWindow
   gboolean              updating_lists;
   gboolean              loading;        /* last notified value */
   GtkWidget            *list_popover;
+  GPtrArray            *section_lists;  /* GtkListBox: rows named after content_stack pages */
+  gboolean              quiet_select;   /* selecting a list row without showing Contacts */
 };
 
 void _ms_window_class_actions_init (MsWindowClass *klass);
@@ -59,5 +64,7 @@ void _ms_window_actions_update     (MsWindow      *self);
 void _ms_window_reload_lists       (MsWindow      *self,
                                     gint64         select_id);
 MsContactList *_ms_window_get_current_list (MsWindow *self);
+void _ms_window_add_section_list   (MsWindow      *self,
+                                    GtkListBox    *list);
 
 G_END_DECLS

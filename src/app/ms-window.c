@@ -152,6 +152,82 @@ find_row (MsWindow *self,
   return NULL;
 }
 
+/* Sections (Templates, Servers, later Campaigns): rows of their own list boxes,
+ * each named after its page in content_stack.  One row of the whole sidebar is
+ * selected at a time. */
+
+static void
+unselect_sections (MsWindow   *self,
+                   GtkListBox *except)
+{
+  for (guint i = 0; i < self->section_lists->len; i++)
+    {
+      GtkListBox *list = g_ptr_array_index (self->section_lists, i);
+
+      if (list != except)
+        gtk_list_box_unselect_all (list);
+    }
+}
+
+static GtkListBoxRow *
+find_section_row (MsWindow   *self,
+                  const char *name)
+{
+  for (guint i = 0; i < self->section_lists->len; i++)
+    {
+      GtkListBox *list = g_ptr_array_index (self->section_lists, i);
+      GtkListBoxRow *row;
+
+      for (int j = 0; (row = gtk_list_box_get_row_at_index (list, j)) != NULL; j++)
+        if (g_strcmp0 (gtk_widget_get_name (GTK_WIDGET (row)), name) == 0)
+          return row;
+    }
+  return NULL;
+}
+
+static void
+on_section_row_selected_cb (MsWindow      *self,
+                            GtkListBoxRow *row,
+                            GtkListBox    *list)
+{
+  const char *name;
+
+  if (row == NULL)
+    return;
+
+  name = gtk_widget_get_name (GTK_WIDGET (row));
+  g_assert (gtk_stack_get_child_by_name (self->content_stack, name) != NULL);
+  unselect_sections (self, list);
+  gtk_list_box_unselect_all (self->sidebar_list);
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+  _ms_window_actions_update (self);
+}
+
+static void
+on_section_row_activated_cb (MsWindow      *self,
+                             GtkListBoxRow *row,
+                             GtkListBox    *list)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+void
+_ms_window_add_section_list (MsWindow   *self,
+                             GtkListBox *list)
+{
+  g_ptr_array_add (self->section_lists, list);
+  g_signal_connect_object (list, "row-selected", G_CALLBACK (on_section_row_selected_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (list, "row-activated", G_CALLBACK (on_section_row_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static gboolean
+showing_contacts (MsWindow *self)
+{
+  return g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "contacts") == 0;
+}
+
 static void
 on_sidebar_row_selected_cb (MsWindow      *self,
                             GtkListBoxRow *row,
@@ -168,6 +244,11 @@ on_sidebar_row_selected_cb (MsWindow      *self,
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-list",
                            self->list_id != 0 ? ms_contact_list_get_name (list) : "");
+  if (!self->quiet_select)
+    {
+      unselect_sections (self, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "contacts");
+    }
   _ms_window_actions_update (self);
 }
 
@@ -289,7 +370,17 @@ apply_lists (MsWindow  *self,
         }
       g_clear_pointer (&self->restore_list, g_free);
     }
-  select_list_row (self, select_id);
+  if (showing_contacts (self))
+    select_list_row (self, select_id);
+  else
+    {
+      /* Another section is shown: the contacts view follows the list, the
+       * sidebar keeps that section's row selected. */
+      self->quiet_select = TRUE;
+      select_list_row (self, select_id);
+      gtk_list_box_unselect_all (self->sidebar_list);
+      self->quiet_select = FALSE;
+    }
 }
 
 static void
@@ -319,6 +410,7 @@ on_lists_loaded_cb (GObject      *source,
     {
       self->opened = TRUE;
       ms_contacts_view_set_db_path (self->contacts_view, self->db_path);
+      ms_servers_view_set_db_path (self->servers_view, self->db_path);
     }
   apply_lists (self, lists, self->list_id);
   _ms_window_actions_update (self);
@@ -419,10 +511,10 @@ restore_window_state (MsWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
-  /* Contacts is the only section so far; other saved views fall back to it. */
+  /* A saved section that does not exist (yet) falls back to Contacts. */
   view = g_settings_get_string (self->settings, "last-view");
-  if (gtk_stack_get_child_by_name (self->content_stack, view) != NULL)
-    gtk_stack_set_visible_child_name (self->content_stack, view);
+  if (find_section_row (self, view) != NULL)
+    ms_window_show_section (self, view);
   self->restore_list = g_settings_get_string (self->settings, "last-list");
   if (self->restore_list[0] == '\0')
     g_clear_pointer (&self->restore_list, g_free);
@@ -509,6 +601,7 @@ ms_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->lists);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->section_lists, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ms_window_parent_class)->dispose (object);
 }
@@ -566,6 +659,8 @@ ms_window_class_init (MsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, contacts_view);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, sections_list);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, servers_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, list_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_selected_cb);
@@ -575,6 +670,7 @@ ms_window_class_init (MsWindowClass *klass)
   _ms_window_class_actions_init (klass);
 
   g_type_ensure (MS_TYPE_CONTACTS_VIEW);
+  g_type_ensure (MS_TYPE_SERVERS_VIEW);
 }
 
 static void
@@ -587,6 +683,8 @@ ms_window_init (MsWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->lists = g_list_store_new (MS_TYPE_CONTACT_LIST);
+  self->section_lists = g_ptr_array_new ();
+  _ms_window_add_section_list (self, self->sections_list);
   gtk_list_box_bind_model (self->sidebar_list, G_LIST_MODEL (self->lists),
                            create_list_row, NULL, NULL);
   gtk_list_box_set_header_func (self->sidebar_list, update_header, NULL, NULL);
@@ -664,6 +762,49 @@ ms_window_select_list (MsWindow *self,
   g_return_if_fail (MS_IS_WINDOW (self));
 
   select_list_row (self, list_id);
+}
+
+/**
+ * ms_window_show_section:
+ * @name: "contacts", "templates" or "servers"
+ *
+ * Shows a section of the sidebar as if its row was clicked; Contacts shows
+ * the list shown last.
+ */
+void
+ms_window_show_section (MsWindow   *self,
+                        const char *name)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (MS_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  if (g_str_equal (name, "contacts"))
+    {
+      row = find_row (self, self->list_id);
+      if (row != NULL)
+        gtk_list_box_select_row (self->sidebar_list, row);
+      else
+        {
+          unselect_sections (self, NULL);
+          gtk_stack_set_visible_child_name (self->content_stack, "contacts");
+        }
+      return;
+    }
+
+  row = find_section_row (self, name);
+  g_return_if_fail (row != NULL);
+  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (row))), row);
+}
+
+/* The name of the section shown: "contacts", "templates", "servers". */
+const char *
+ms_window_get_section (MsWindow *self)
+{
+  g_return_val_if_fail (MS_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->content_stack);
 }
 
 /**

@@ -39,6 +39,9 @@ GListModel     *ms_window_get_lists         (MsWindow      *self);
 gint64          ms_window_get_list_id       (MsWindow      *self);
 void            ms_window_select_list       (MsWindow      *self,
                                              gint64         list_id);
+void            ms_window_show_section      (MsWindow      *self,
+                                             const char    *name);
+const char     *ms_window_get_section       (MsWindow      *self);
 gboolean        ms_window_get_loading       (MsWindow      *self);
 void            ms_window_add_toast         (MsWindow      *self,
                                              AdwToast      *toast);

@@ -1,0 +1,1565 @@
+/* ms-server-editor.c
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ms-server-editor"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ms-connection-log.h"
+#include "ms-dialog-util.h"
+#include "ms-provider.h"
+#include "ms-quota-row.h"
+#include "ms-store-job.h"
+#include "ms-store-servers.h"
+#include "ms-server-editor.h"
+
+#define MIB 1048576.0
+
+struct _MsServerEditor
+{
+  AdwWindow           parent_instance;
+
+  /* Template */
+  AdwToastOverlay    *toast_overlay;
+  AdwWindowTitle     *window_title;
+  GtkRevealer        *error_revealer;
+  GtkLabel           *error_label;
+  AdwEntryRow        *address_row;
+  AdwActionRow       *preset_row;
+  GtkLinkButton      *preset_link;
+  AdwEntryRow        *sender_name_row;
+  AdwEntryRow        *name_row;
+  AdwComboRow        *transport_row;
+  AdwEntryRow        *host_row;
+  AdwComboRow        *security_row;
+  AdwActionRow       *port_spin_row;
+  GtkSpinButton      *port_spin;
+  AdwEntryRow        *login_row;
+  AdwPasswordEntryRow *password_row;
+  GtkWidget          *password_stored;
+  AdwActionRow       *folder_row;
+  AdwPreferencesGroup *outgoing_group;
+  AdwPreferencesGroup *certificate_group;
+  AdwPreferencesGroup *test_group;
+  GtkButton          *test_button;
+  GtkWidget          *copy_log_button;
+  MsConnectionLog    *connection_log;
+  AdwActionRow       *ca_file_row;
+  GtkWidget          *ca_file_clear;
+  AdwEntryRow        *fingerprint_row;
+  GtkSpinButton      *connections_spin;
+  GtkSpinButton      *pause_spin;
+  GtkSpinButton      *max_size_spin;
+  GtkSpinButton      *recipients_spin;
+  GtkSpinButton      *priority_spin;
+  GtkSwitch          *enabled_switch;
+  GtkSwitch          *substitution_switch;
+  GtkListBox         *quota_list;
+  AdwComboRow        *incoming_protocol_row;
+  AdwEntryRow        *incoming_host_row;
+  AdwComboRow        *incoming_security_row;
+  AdwActionRow       *incoming_port_spin_row;
+  GtkSpinButton      *incoming_port_spin;
+  AdwEntryRow        *incoming_login_row;
+  AdwPasswordEntryRow *incoming_password_row;
+  GtkWidget          *incoming_password_stored;
+  AdwEntryRow        *incoming_folder_row;
+  GtkSwitch          *keep_switch;
+  AdwEntryRow        *dkim_domain_row;
+  AdwEntryRow        *dkim_selector_row;
+  AdwActionRow       *dkim_key_row;
+  GtkWidget          *dkim_key_clear;
+  GtkWidget          *remove_group;
+
+  /* State */
+  char               *db_path;
+  MsSecrets          *secrets;
+  MsServer           *server;        /* the working copy */
+  MsServer           *original;      /* as stored; NULL for a new profile */
+  MsProvider         *provider;      /* the preset applied last (owned by the library) */
+  char               *auto_name;     /* the name filled in from the address */
+  MsSecurity          security;      /* for the port that follows the security choice */
+  MsSecurity          incoming_security;
+  MsIncomingProtocol  incoming_protocol;
+  GFile              *dkim_key_file; /* chosen, stored when saving */
+  gboolean            dkim_key_cleared;
+  gboolean            password_known;
+  gboolean            incoming_password_known;
+  gboolean            dkim_key_known;
+  char               *problem;
+  GCancellable       *cancellable;   /* the editor's lifetime */
+  GCancellable       *test_cancellable;
+  MsServerTestReport *report;
+  GtkFileChooserNative *chooser;
+  gboolean            testing;
+  gboolean            saving;
+  gboolean            syncing;
+};
+
+G_DEFINE_FINAL_TYPE (MsServerEditor, ms_server_editor, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_TESTING,
+  PROP_SAVING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_SAVED,
+  SIGNAL_REMOVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+is_gone (MsServerEditor *self)
+{
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+/* Widgets and the working copy */
+
+static char *
+dup_text (gpointer editable)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
+}
+
+static void
+set_text (gpointer    editable,
+          const char *text)
+{
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (editable)), text != NULL ? text : "") != 0)
+    gtk_editable_set_text (GTK_EDITABLE (editable), text != NULL ? text : "");
+}
+
+static void
+read_quotas (MsServerEditor *self)
+{
+  g_autoptr(GArray) quotas = g_array_new (FALSE, FALSE, sizeof (MsQuota));
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->quota_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      MsQuota quota;
+
+      if (!MS_IS_QUOTA_ROW (row))
+        continue;
+      ms_quota_row_get_quota (MS_QUOTA_ROW (row), &quota);
+      g_array_append_val (quotas, quota);
+    }
+  ms_server_set_quotas (self->server, (const MsQuota *) (gpointer) quotas->data, quotas->len);
+}
+
+static void
+read_widgets (MsServerEditor *self)
+{
+  MsServer *s = self->server;
+  g_autofree char *address = dup_text (self->address_row);
+  g_autofree char *sender_name = dup_text (self->sender_name_row);
+  g_autofree char *name = dup_text (self->name_row);
+  g_autofree char *host = dup_text (self->host_row);
+  g_autofree char *login = dup_text (self->login_row);
+  g_autofree char *fingerprint = dup_text (self->fingerprint_row);
+  g_autofree char *incoming_host = dup_text (self->incoming_host_row);
+  g_autofree char *incoming_login = dup_text (self->incoming_login_row);
+  g_autofree char *incoming_folder = dup_text (self->incoming_folder_row);
+  g_autofree char *dkim_domain = dup_text (self->dkim_domain_row);
+  g_autofree char *dkim_selector = dup_text (self->dkim_selector_row);
+  double size_mb = gtk_spin_button_get_value (self->max_size_spin);
+
+  ms_server_set_sender_address (s, address);
+  ms_server_set_sender_name (s, sender_name);
+  ms_server_set_name (s, name);
+  ms_server_set_transport (s, (MsTransport) adw_combo_row_get_selected (self->transport_row));
+  ms_server_set_host (s, host);
+  ms_server_set_security (s, (MsSecurity) adw_combo_row_get_selected (self->security_row));
+  ms_server_set_port (s, (guint) gtk_spin_button_get_value_as_int (self->port_spin));
+  ms_server_set_login (s, login);
+  ms_server_set_pinned_fingerprint (s, fingerprint);
+  ms_server_set_max_connections (s, (guint) gtk_spin_button_get_value_as_int (self->connections_spin));
+  ms_server_set_pause_ms (s, (guint) gtk_spin_button_get_value_as_int (self->pause_spin));
+  /* Shown in whole MiB: a preset's exact limit stays unless the person changes it. */
+  if ((guint64) size_mb != (guint64) (ms_server_get_max_message_size (s) / MIB + 0.5))
+    ms_server_set_max_message_size (s, (guint64) (size_mb * MIB));
+  ms_server_set_max_recipients (s, (guint) gtk_spin_button_get_value_as_int (self->recipients_spin));
+  ms_server_set_priority (s, gtk_spin_button_get_value_as_int (self->priority_spin));
+  ms_server_set_enabled (s, gtk_switch_get_active (self->enabled_switch));
+  ms_server_set_allow_sender_substitution (s, gtk_switch_get_active (self->substitution_switch));
+  read_quotas (self);
+
+  ms_server_set_incoming_protocol (s, (MsIncomingProtocol) adw_combo_row_get_selected (self->incoming_protocol_row));
+  ms_server_set_incoming_host (s, incoming_host);
+  ms_server_set_incoming_security (s, (MsSecurity) adw_combo_row_get_selected (self->incoming_security_row));
+  ms_server_set_incoming_port (s, (guint) gtk_spin_button_get_value_as_int (self->incoming_port_spin));
+  ms_server_set_incoming_login (s, incoming_login);
+  ms_server_set_incoming_folder (s, incoming_folder);
+  ms_server_set_incoming_keep (s, gtk_switch_get_active (self->keep_switch));
+  ms_server_set_dkim_domain (s, dkim_domain);
+  ms_server_set_dkim_selector (s, dkim_selector);
+}
+
+static void on_quota_changed_cb (MsServerEditor *self);
+static void on_quota_remove_cb  (MsServerEditor *self,
+                                 MsQuotaRow     *row);
+
+static void
+add_quota_row (MsServerEditor *self,
+               const MsQuota  *quota)
+{
+  MsQuotaRow *row = ms_quota_row_new (quota);
+
+  g_signal_connect_object (row, "changed", G_CALLBACK (on_quota_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "remove", G_CALLBACK (on_quota_remove_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_append (self->quota_list, GTK_WIDGET (row));
+}
+
+static void
+write_quotas (MsServerEditor *self)
+{
+  const MsQuota *quotas;
+  guint n_quotas = 0;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->quota_list))) != NULL)
+    gtk_list_box_remove (self->quota_list, child);
+  quotas = ms_server_get_quotas (self->server, &n_quotas);
+  for (guint i = 0; i < n_quotas; i++)
+    add_quota_row (self, &quotas[i]);
+}
+
+static void
+write_widgets (MsServerEditor *self)
+{
+  MsServer *s = self->server;
+
+  self->syncing = TRUE;
+  set_text (self->address_row, ms_server_get_sender_address (s));
+  set_text (self->sender_name_row, ms_server_get_sender_name (s));
+  set_text (self->name_row, ms_server_get_name (s));
+  adw_combo_row_set_selected (self->transport_row, ms_server_get_transport (s));
+  set_text (self->host_row, ms_server_get_host (s));
+  adw_combo_row_set_selected (self->security_row, ms_server_get_security (s));
+  gtk_spin_button_set_value (self->port_spin, ms_server_get_port (s) != 0
+                                              ? ms_server_get_port (s)
+                                              : ms_security_default_port (ms_server_get_security (s)));
+  set_text (self->login_row, ms_server_get_login (s));
+  set_text (self->fingerprint_row, ms_server_get_pinned_fingerprint (s));
+  gtk_spin_button_set_value (self->connections_spin, MAX (ms_server_get_max_connections (s), 1));
+  gtk_spin_button_set_value (self->pause_spin, ms_server_get_pause_ms (s));
+  gtk_spin_button_set_value (self->max_size_spin, (guint64) (ms_server_get_max_message_size (s) / MIB + 0.5));
+  gtk_spin_button_set_value (self->recipients_spin, ms_server_get_max_recipients (s));
+  gtk_spin_button_set_value (self->priority_spin, ms_server_get_priority (s));
+  gtk_switch_set_active (self->enabled_switch, ms_server_get_enabled (s));
+  gtk_switch_set_active (self->substitution_switch, ms_server_get_allow_sender_substitution (s));
+  write_quotas (self);
+
+  adw_combo_row_set_selected (self->incoming_protocol_row, ms_server_get_incoming_protocol (s));
+  set_text (self->incoming_host_row, ms_server_get_incoming_host (s));
+  adw_combo_row_set_selected (self->incoming_security_row, ms_server_get_incoming_security (s));
+  gtk_spin_button_set_value (self->incoming_port_spin,
+                             ms_server_get_incoming_port (s) != 0
+                             ? ms_server_get_incoming_port (s)
+                             : ms_incoming_default_port (MAX (ms_server_get_incoming_protocol (s), MS_INCOMING_IMAP),
+                                                         ms_server_get_incoming_security (s)));
+  set_text (self->incoming_login_row, ms_server_get_incoming_login (s));
+  set_text (self->incoming_folder_row, ms_server_get_incoming_folder (s));
+  gtk_switch_set_active (self->keep_switch, ms_server_get_incoming_keep (s));
+  set_text (self->dkim_domain_row, ms_server_get_dkim_domain (s));
+  set_text (self->dkim_selector_row, ms_server_get_dkim_selector (s));
+  self->security = ms_server_get_security (s);
+  self->incoming_security = ms_server_get_incoming_security (s);
+  self->incoming_protocol = ms_server_get_incoming_protocol (s);
+  self->syncing = FALSE;
+}
+
+/* State: visibility, explanations, validation */
+
+static const char *
+security_explanation (MsSecurity security)
+{
+  switch (security)
+    {
+    case MS_SECURITY_TLS:
+      return _("Encrypted from the first byte. Usually port 465.");
+    case MS_SECURITY_STARTTLS:
+      return _("Starts plain and switches to encryption before the login; Mailshot stops if the "
+               "server does not offer it. Usually port 587.");
+    case MS_SECURITY_NONE:
+    default:
+      return _("Only for a server on your own network: the password and the messages would travel "
+               "readable by anyone on the way.");
+    }
+}
+
+static void
+set_subtitle (AdwActionRow *row,
+              const char   *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  adw_action_row_set_subtitle (row, escaped);
+}
+
+static void
+update_preset_row (MsServerEditor *self)
+{
+  g_autoptr(GString) notes = g_string_new (NULL);
+  g_autofree char *title = NULL;
+  g_autofree char *escaped = NULL;
+  const char * const *quirks;
+  const char *url;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->preset_row), self->provider != NULL);
+  if (self->provider == NULL)
+    return;
+
+  title = g_strdup_printf (_("Settings for %s filled in"), ms_provider_get_name (self->provider));
+  escaped = g_markup_escape_text (title, -1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), escaped);
+
+  quirks = ms_provider_get_quirks (self->provider);
+  for (guint i = 0; quirks != NULL && quirks[i] != NULL; i++)
+    {
+      const char *text = ms_provider_quirk_text (quirks[i]);
+
+      if (text == NULL)
+        continue;
+      if (notes->len > 0)
+        g_string_append_c (notes, '\n');
+      g_string_append_printf (notes, "• %s", text);
+    }
+  if (notes->len == 0)
+    g_string_append (notes, _("Check the quotas: they are careful guesses, not the provider’s promise."));
+  set_subtitle (self->preset_row, notes->str);
+
+  url = ms_provider_get_help_url (self->provider);
+  gtk_widget_set_visible (GTK_WIDGET (self->preset_link), url != NULL);
+  if (url != NULL)
+    gtk_link_button_set_uri (self->preset_link, url);
+}
+
+static void
+update_file_rows (MsServerEditor *self)
+{
+  const char *ca_file = ms_server_get_ca_file (self->server);
+  const char *folder = ms_server_get_folder (self->server);
+
+  set_subtitle (self->ca_file_row, ca_file != NULL ? ca_file : _("None: the system’s authorities are trusted"));
+  gtk_widget_set_visible (self->ca_file_clear, ca_file != NULL);
+  set_subtitle (self->folder_row, folder != NULL ? folder : _("No folder chosen"));
+
+  if (self->dkim_key_file != NULL)
+    {
+      g_autofree char *path = g_file_get_path (self->dkim_key_file);
+      g_autofree char *text = g_strdup_printf (_("%s: stored with the passwords when you save"), path);
+
+      set_subtitle (self->dkim_key_row, text);
+    }
+  else if (self->dkim_key_known && !self->dkim_key_cleared)
+    set_subtitle (self->dkim_key_row, _("Stored with the passwords"));
+  else
+    set_subtitle (self->dkim_key_row, _("None"));
+  gtk_widget_set_visible (self->dkim_key_clear,
+                          self->dkim_key_file != NULL || (self->dkim_key_known && !self->dkim_key_cleared));
+}
+
+static void
+update_password_hints (MsServerEditor *self)
+{
+  gtk_widget_set_visible (self->password_stored,
+                          self->password_known
+                          && gtk_editable_get_text (GTK_EDITABLE (self->password_row))[0] == '\0');
+  gtk_widget_set_visible (self->incoming_password_stored,
+                          self->incoming_password_known
+                          && gtk_editable_get_text (GTK_EDITABLE (self->incoming_password_row))[0] == '\0');
+}
+
+static void
+update_state (MsServerEditor *self)
+{
+  MsServer *s = self->server;
+  MsTransport transport = ms_server_get_transport (s);
+  MsIncomingProtocol incoming = ms_server_get_incoming_protocol (s);
+  gboolean smtp = transport == MS_TRANSPORT_SMTP;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *security_text = g_markup_escape_text (security_explanation (ms_server_get_security (s)), -1);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->host_row), smtp);
+  gtk_widget_set_visible (GTK_WIDGET (self->security_row), smtp);
+  gtk_widget_set_visible (GTK_WIDGET (self->port_spin_row), smtp);
+  gtk_widget_set_visible (GTK_WIDGET (self->login_row), smtp);
+  gtk_widget_set_visible (GTK_WIDGET (self->password_row), smtp);
+  gtk_widget_set_visible (GTK_WIDGET (self->folder_row), transport == MS_TRANSPORT_FOLDER);
+  gtk_widget_set_visible (GTK_WIDGET (self->certificate_group), smtp);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->security_row), security_text);
+  if (ms_server_get_security (s) == MS_SECURITY_NONE)
+    gtk_widget_add_css_class (GTK_WIDGET (self->security_row), "ms-insecure");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->security_row), "ms-insecure");
+
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_host_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_security_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_port_spin_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_login_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_password_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_visible (GTK_WIDGET (self->incoming_folder_row), incoming == MS_INCOMING_IMAP);
+  gtk_widget_set_visible (gtk_widget_get_ancestor (GTK_WIDGET (self->keep_switch), ADW_TYPE_ACTION_ROW),
+                          incoming == MS_INCOMING_POP3);
+
+  update_preset_row (self);
+  update_file_rows (self);
+  update_password_hints (self);
+
+  g_clear_pointer (&self->problem, g_free);
+  if (!ms_server_validate (s, &error))
+    self->problem = g_strdup (error->message);
+  gtk_label_set_text (self->error_label, self->problem != NULL ? self->problem : "");
+  gtk_revealer_set_reveal_child (self->error_revealer, self->problem != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", self->problem == NULL && !self->saving);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
+                            self->testing || (self->secrets != NULL && !self->saving));
+}
+
+/* The port follows the security choice while it is the default of the old one. */
+static void
+follow_default_ports (MsServerEditor *self)
+{
+  MsSecurity security = (MsSecurity) adw_combo_row_get_selected (self->security_row);
+  MsSecurity incoming_security = (MsSecurity) adw_combo_row_get_selected (self->incoming_security_row);
+  MsIncomingProtocol protocol = (MsIncomingProtocol) adw_combo_row_get_selected (self->incoming_protocol_row);
+  guint port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+  guint incoming_port = (guint) gtk_spin_button_get_value_as_int (self->incoming_port_spin);
+
+  if (security != self->security && port == ms_security_default_port (self->security))
+    gtk_spin_button_set_value (self->port_spin, ms_security_default_port (security));
+  if ((incoming_security != self->incoming_security || protocol != self->incoming_protocol)
+      && self->incoming_protocol != MS_INCOMING_NONE
+      && protocol != MS_INCOMING_NONE
+      && incoming_port == ms_incoming_default_port (self->incoming_protocol, self->incoming_security))
+    gtk_spin_button_set_value (self->incoming_port_spin, ms_incoming_default_port (protocol, incoming_security));
+  else if (self->incoming_protocol == MS_INCOMING_NONE && protocol != MS_INCOMING_NONE)
+    gtk_spin_button_set_value (self->incoming_port_spin, ms_incoming_default_port (protocol, incoming_security));
+  self->security = security;
+  self->incoming_security = incoming_security;
+  self->incoming_protocol = protocol;
+}
+
+static void
+on_field_changed_cb (MsServerEditor *self)
+{
+  if (self->syncing)
+    return;
+
+  self->syncing = TRUE;
+  follow_default_ports (self);
+  self->syncing = FALSE;
+  read_widgets (self);
+  update_state (self);
+}
+
+static void
+on_password_changed_cb (MsServerEditor *self)
+{
+  update_password_hints (self);
+}
+
+static void
+on_quota_changed_cb (MsServerEditor *self)
+{
+  on_field_changed_cb (self);
+}
+
+static void
+on_quota_remove_cb (MsServerEditor *self,
+                    MsQuotaRow     *row)
+{
+  gtk_list_box_remove (self->quota_list, GTK_WIDGET (row));
+  on_field_changed_cb (self);
+}
+
+static void
+on_add_quota_cb (MsServerEditor *self)
+{
+  MsQuota quota = { 100, 3600 };
+  guint n_quotas = 0;
+  const MsQuota *quotas = ms_server_get_quotas (self->server, &n_quotas);
+  static const guint windows[] = { 3600, 86400, 60, 1 };
+
+  /* A window the profile does not limit yet (two quotas with one window merge). */
+  for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint i = 0; i < n_quotas; i++)
+        taken = taken || quotas[i].window_secs == windows[w];
+      if (!taken)
+        {
+          quota.window_secs = windows[w];
+          break;
+        }
+    }
+  add_quota_row (self, &quota);
+  on_field_changed_cb (self);
+}
+
+/* Typing the address: the preset of its provider fills the rest in. */
+static void
+on_address_changed_cb (MsServerEditor *self)
+{
+  g_autofree char *address = NULL;
+  g_autofree char *old_login = NULL;
+  g_autofree char *old_derived = NULL;
+  g_autofree char *name = NULL;
+  MsProvider *provider;
+
+  if (self->syncing)
+    return;
+
+  read_widgets (self);
+  address = dup_text (self->address_row);
+  old_login = g_strdup (ms_server_get_login (self->server));
+  provider = strchr (address, '@') != NULL ? ms_provider_lookup (address) : NULL;
+
+  /* The login followed the address so far (or was empty): it keeps following. */
+  if (self->provider != NULL && self->auto_name != NULL)
+    old_derived = ms_provider_make_login (self->provider, self->auto_name);
+  if (provider != NULL && provider != self->provider)
+    {
+      ms_provider_apply (provider, self->server, address);
+      self->provider = provider;
+    }
+  else
+    {
+      gboolean login_follows = old_login == NULL
+                               || g_strcmp0 (old_login, self->auto_name) == 0
+                               || g_strcmp0 (old_login, old_derived) == 0;
+
+      if (provider == NULL)
+        self->provider = NULL;
+      if (login_follows && ms_server_get_transport (self->server) == MS_TRANSPORT_SMTP)
+        {
+          g_autofree char *login = provider != NULL ? ms_provider_make_login (provider, address)
+                                                    : g_strdup (address);
+
+          ms_server_set_login (self->server, login);
+          if (ms_server_get_incoming_protocol (self->server) != MS_INCOMING_NONE
+              && (ms_server_get_incoming_login (self->server) == NULL
+                  || g_strcmp0 (ms_server_get_incoming_login (self->server), old_login) == 0))
+            ms_server_set_incoming_login (self->server, login);
+        }
+      ms_server_set_sender_address (self->server, address);
+    }
+
+  /* The profile is named after the address until the person names it. */
+  name = dup_text (self->name_row);
+  if (name[0] == '\0' || g_strcmp0 (name, self->auto_name) == 0)
+    ms_server_set_name (self->server, address);
+  g_free (self->auto_name);
+  self->auto_name = g_strdup (address);
+
+  write_widgets (self);
+  update_state (self);
+}
+
+/* Files */
+
+static void
+on_chooser_response_cb (GtkNativeDialog *chooser,
+                        int              response,
+                        MsServerEditor  *self)
+{
+  const char *what = g_object_get_data (G_OBJECT (chooser), "ms-what");
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT && (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser))) != NULL)
+    {
+      if (g_str_equal (what, "ca"))
+        ms_server_editor_set_ca_file (self, file);
+      else if (g_str_equal (what, "dkim"))
+        ms_server_editor_set_dkim_key_file (self, file);
+      else
+        ms_server_editor_set_folder (self, file);
+    }
+  if (self->chooser == GTK_FILE_CHOOSER_NATIVE (chooser))
+    g_clear_object (&self->chooser);
+}
+
+static void
+choose_file (MsServerEditor       *self,
+             const char           *what,
+             const char           *title,
+             GtkFileChooserAction  action,
+             gboolean              pem)
+{
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, _("_Choose"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  if (pem)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _("PEM Files"));
+      gtk_file_filter_add_pattern (filter, "*.pem");
+      gtk_file_filter_add_pattern (filter, "*.crt");
+      gtk_file_filter_add_pattern (filter, "*.key");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+      gtk_file_filter_set_name (all, _("All Files"));
+      gtk_file_filter_add_pattern (all, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
+    }
+  g_object_set_data (G_OBJECT (chooser), "ms-what", (gpointer) what);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (on_chooser_response_cb), self, 0);
+  g_clear_object (&self->chooser);
+  self->chooser = chooser;
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+on_ca_file_choose_cb (MsServerEditor *self)
+{
+  choose_file (self, "ca", _("Trusted Certificate Authority"), GTK_FILE_CHOOSER_ACTION_OPEN, TRUE);
+}
+
+static void
+on_ca_file_clear_cb (MsServerEditor *self)
+{
+  ms_server_editor_set_ca_file (self, NULL);
+}
+
+static void
+on_dkim_key_choose_cb (MsServerEditor *self)
+{
+  choose_file (self, "dkim", _("DKIM Private Key"), GTK_FILE_CHOOSER_ACTION_OPEN, TRUE);
+}
+
+static void
+on_dkim_key_clear_cb (MsServerEditor *self)
+{
+  g_clear_object (&self->dkim_key_file);
+  self->dkim_key_cleared = TRUE;
+  ms_server_set_dkim_key_ref (self->server, NULL);
+  update_state (self);
+}
+
+static void
+on_folder_choose_cb (MsServerEditor *self)
+{
+  choose_file (self, "folder", _("Folder for the Messages"), GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, FALSE);
+}
+
+/* Test Connection */
+
+/* Scrolls the page so that the test and its live log are in view, once the page
+ * has its size. */
+static gboolean
+scroll_to_test_cb (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (widget);
+  GtkWidget *group = GTK_WIDGET (self->test_group);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (group, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment;
+  graphene_point_t point;
+
+  if (scrolled == NULL)
+    return G_SOURCE_REMOVE;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  if (gtk_adjustment_get_page_size (adjustment) <= 0
+      || !gtk_widget_compute_point (group, scrolled, &GRAPHENE_POINT_INIT (0, 0), &point))
+    return G_SOURCE_CONTINUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + point.y - 12);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_test (MsServerEditor *self)
+{
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_test_cb, NULL, NULL);
+}
+
+static void
+set_testing (MsServerEditor *self,
+             gboolean        testing)
+{
+  self->testing = testing;
+  gtk_button_set_label (self->test_button, testing ? _("_Cancel") : _("_Test Connection"));
+  if (testing)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->test_button), "suggested-action");
+  gtk_widget_set_visible (self->copy_log_button, !testing && !ms_connection_log_is_empty (self->connection_log));
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TESTING]);
+}
+
+static void
+on_test_step_cb (MsServerTestStep    step,
+                 MsServerTestStatus  status,
+                 const char         *text,
+                 gpointer            user_data)
+{
+  MsServerEditor *self = user_data;
+
+  if (!is_gone (self))
+    ms_connection_log_add (self->connection_log, step, status, text);
+}
+
+static void
+on_test_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MsServerEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  MsServerTestReport *report = ms_server_test_run_finish (result, &error);
+
+  if (is_gone (self))
+    {
+      g_clear_pointer (&report, ms_server_test_report_free);
+      return;
+    }
+  g_clear_object (&self->test_cancellable);
+  g_clear_pointer (&self->report, ms_server_test_report_free);
+  if (report == NULL)
+    ms_connection_log_cancelled (self->connection_log);
+  else
+    {
+      self->report = report;
+      ms_connection_log_finish (self->connection_log, report);
+    }
+  set_testing (self, FALSE);
+}
+
+void
+ms_server_editor_test (MsServerEditor *self)
+{
+  g_autofree char *password = NULL;
+
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+  g_return_if_fail (self->secrets != NULL);
+
+  if (self->testing)
+    return;
+
+  read_widgets (self);
+  password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
+  ms_connection_log_clear (self->connection_log);
+  g_clear_pointer (&self->report, ms_server_test_report_free);
+  self->test_cancellable = g_cancellable_new ();
+  set_testing (self, TRUE);
+  scroll_to_test (self);
+  ms_server_test_run_async (self->server, self->secrets, password[0] != '\0' ? password : NULL,
+                            on_test_step_cb, self, self->test_cancellable,
+                            on_test_done_cb, g_object_ref (self));
+  if (password != NULL)
+    memset (password, 0, strlen (password));
+}
+
+void
+ms_server_editor_cancel_test (MsServerEditor *self)
+{
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  if (self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+}
+
+static void
+on_test_clicked_cb (MsServerEditor *self)
+{
+  if (self->testing)
+    ms_server_editor_cancel_test (self);
+  else
+    ms_server_editor_test (self);
+}
+
+static void
+on_copy_log_cb (MsServerEditor *self)
+{
+  g_autofree char *text = ms_connection_log_dup_text (self->connection_log);
+
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Log copied")));
+}
+
+/* Knowing which secrets are stored */
+
+typedef struct
+{
+  MsSecrets *secrets;
+  MsServer  *server;
+  gboolean   password;
+  gboolean   incoming_password;
+  gboolean   dkim_key;
+} SecretsCheck;
+
+static void
+secrets_check_free (gpointer data)
+{
+  SecretsCheck *check = data;
+
+  g_clear_object (&check->secrets);
+  g_clear_object (&check->server);
+  g_free (check);
+}
+
+static MsSecretKind
+incoming_kind (MsIncomingProtocol protocol)
+{
+  return protocol == MS_INCOMING_POP3 ? MS_SECRET_POP3 : MS_SECRET_IMAP;
+}
+
+static gboolean
+has_secret (MsSecrets    *secrets,
+            MsSecretKind  kind,
+            const char   *host,
+            const char   *login)
+{
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  if (host == NULL)
+    return FALSE;
+  secret = ms_secrets_lookup (secrets, kind, host, login, NULL, &error);
+  if (error != NULL)
+    g_debug ("Cannot look up a %s secret: %s", ms_secret_kind_to_string (kind), error->message);
+  if (secret == NULL)
+    return FALSE;
+  ms_secret_free (secret);
+  return TRUE;
+}
+
+static void
+secrets_check_worker (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SecretsCheck *check = task_data;
+  MsServer *s = check->server;
+
+  check->password = has_secret (check->secrets, MS_SECRET_SMTP, ms_server_get_host (s), ms_server_get_login (s));
+  if (ms_server_get_incoming_protocol (s) != MS_INCOMING_NONE)
+    check->incoming_password = has_secret (check->secrets, incoming_kind (ms_server_get_incoming_protocol (s)),
+                                           ms_server_get_incoming_host (s), ms_server_get_incoming_login (s));
+  if (ms_server_get_dkim_key_ref (s) != NULL)
+    check->dkim_key = has_secret (check->secrets, MS_SECRET_DKIM, ms_server_get_dkim_domain (s),
+                                  ms_server_get_dkim_selector (s));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_secrets_checked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (source);
+  SecretsCheck *check = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL) || is_gone (self))
+    return;
+  self->password_known = check->password;
+  self->incoming_password_known = check->incoming_password;
+  self->dkim_key_known = check->dkim_key;
+  update_state (self);
+}
+
+static void
+check_secrets (MsServerEditor *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_secrets_checked_cb, NULL);
+  SecretsCheck *check = g_new0 (SecretsCheck, 1);
+
+  check->secrets = g_object_ref (self->secrets);
+  check->server = ms_server_copy (self->original);
+  g_task_set_task_data (task, check, secrets_check_free);
+  g_task_run_in_thread (task, secrets_check_worker);
+}
+
+/* Saving */
+
+typedef struct
+{
+  MsSecrets *secrets;
+  MsServer  *server;
+  MsServer  *original;           /* NULL for a new profile */
+  char      *password;           /* typed, or NULL */
+  char      *incoming_password;
+  char      *dkim_key_path;      /* chosen, or NULL */
+  gboolean   dkim_key_cleared;
+} SaveJob;
+
+static void
+wipe_free (char *secret)
+{
+  if (secret != NULL)
+    ms_secret_free (secret);
+}
+
+static void
+save_job_free (gpointer data)
+{
+  SaveJob *job = data;
+
+  g_clear_object (&job->secrets);
+  g_clear_object (&job->server);
+  g_clear_object (&job->original);
+  wipe_free (job->password);
+  wipe_free (job->incoming_password);
+  g_free (job->dkim_key_path);
+  g_free (job);
+}
+
+typedef struct
+{
+  MsSecretKind  kind;
+  const char   *host;
+  const char   *login;
+} SecretKey;
+
+static gboolean
+secret_key_equal (const SecretKey *a,
+                  const SecretKey *b)
+{
+  return a->kind == b->kind && g_strcmp0 (a->host, b->host) == 0 && g_strcmp0 (a->login, b->login) == 0;
+}
+
+/* Stores the typed secret under @to, or carries the one stored under @from over
+ * when host or login changed.  The old entry is cleared by clear_moved_secret()
+ * once the profile is written. */
+static gboolean
+store_secret (MsSecrets        *secrets,
+              const SecretKey  *from,
+              const SecretKey  *to,
+              const char       *typed,
+              GError          **error)
+{
+  char *old;
+  gboolean ok;
+
+  if (to->host == NULL)
+    return TRUE;
+  if (typed != NULL)
+    return ms_secrets_store (secrets, to->kind, to->host, to->login, typed, NULL, error);
+  if (from->host == NULL || secret_key_equal (from, to))
+    return TRUE;
+  if ((old = ms_secrets_lookup (secrets, from->kind, from->host, from->login, NULL, error)) == NULL)
+    return error == NULL || *error == NULL;
+  ok = ms_secrets_store (secrets, to->kind, to->host, to->login, old, NULL, error);
+  ms_secret_free (old);
+  return ok;
+}
+
+static void
+clear_moved_secret (MsSecrets       *secrets,
+                    const SecretKey *from,
+                    const SecretKey *to)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (from->host == NULL || secret_key_equal (from, to))
+    return;
+  if (!ms_secrets_clear (secrets, from->kind, from->host, from->login, NULL, &error))
+    g_warning ("Cannot clear the old %s secret: %s", ms_secret_kind_to_string (from->kind), error->message);
+}
+
+static gboolean
+read_dkim_key (const char  *path,
+               char       **pem,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *name = g_filename_display_basename (path);
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return FALSE;
+  if (!g_utf8_validate (contents, -1, NULL) || strstr (contents, "-----BEGIN") == NULL
+      || strstr (contents, "PRIVATE KEY-----") == NULL)
+    {
+      g_set_error (error, MS_SERVER_ERROR, MS_SERVER_ERROR_INVALID,
+                   _("%s is not a private key in PEM format (“-----BEGIN PRIVATE KEY-----”)."), name);
+      return FALSE;
+    }
+  *pem = g_steal_pointer (&contents);
+  return TRUE;
+}
+
+static gpointer
+save_job (MsStore       *store,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  SaveJob *job = data;
+  MsServer *s = job->server;
+  MsServer *o = job->original;
+  gboolean smtp = ms_server_get_transport (s) == MS_TRANSPORT_SMTP;
+  SecretKey smtp_to = { MS_SECRET_SMTP, smtp ? ms_server_get_host (s) : NULL, ms_server_get_login (s) };
+  SecretKey smtp_from = { MS_SECRET_SMTP, o != NULL ? ms_server_get_host (o) : NULL,
+                          o != NULL ? ms_server_get_login (o) : NULL };
+  MsIncomingProtocol protocol = ms_server_get_incoming_protocol (s);
+  MsIncomingProtocol old_protocol = o != NULL ? ms_server_get_incoming_protocol (o) : MS_INCOMING_NONE;
+  SecretKey in_to = { incoming_kind (protocol),
+                      protocol != MS_INCOMING_NONE ? ms_server_get_incoming_host (s) : NULL,
+                      ms_server_get_incoming_login (s) };
+  SecretKey in_from = { incoming_kind (old_protocol),
+                        old_protocol != MS_INCOMING_NONE ? ms_server_get_incoming_host (o) : NULL,
+                        o != NULL ? ms_server_get_incoming_login (o) : NULL };
+  SecretKey dkim_to = { MS_SECRET_DKIM, ms_server_get_dkim_domain (s), ms_server_get_dkim_selector (s) };
+  SecretKey dkim_from = { MS_SECRET_DKIM, NULL, NULL };
+  g_autofree char *pem = NULL;
+  gboolean ok;
+
+  if (o != NULL && ms_server_get_dkim_key_ref (o) != NULL)
+    {
+      dkim_from.host = ms_server_get_dkim_domain (o);
+      dkim_from.login = ms_server_get_dkim_selector (o);
+    }
+
+  /* The secrets first: a profile is never written that names a key not stored. */
+  if (job->dkim_key_path != NULL && !read_dkim_key (job->dkim_key_path, &pem, error))
+    return NULL;
+  if (pem != NULL || (!job->dkim_key_cleared && dkim_from.host != NULL))
+    {
+      g_autofree char *ref = NULL;
+
+      if (dkim_to.host == NULL || dkim_to.login == NULL)
+        {
+          g_set_error_literal (error, MS_SERVER_ERROR, MS_SERVER_ERROR_INVALID,
+                               _("A DKIM key needs the signing domain and the selector."));
+          return NULL;
+        }
+      if (!store_secret (job->secrets, &dkim_from, &dkim_to, pem, error))
+        return NULL;
+      ref = ms_secrets_dkim_key_ref (dkim_to.host, dkim_to.login);
+      ms_server_set_dkim_key_ref (s, ref);
+    }
+  else
+    ms_server_set_dkim_key_ref (s, NULL);
+  if (pem != NULL)
+    memset (pem, 0, strlen (pem));
+
+  if (!store_secret (job->secrets, &smtp_from, &smtp_to, job->password, error)
+      || !store_secret (job->secrets, &in_from, &in_to, job->incoming_password, error))
+    return NULL;
+
+  if (ms_server_get_id (s) == 0)
+    ok = ms_store_add_server (store, s, error) != 0;
+  else
+    ok = ms_store_update_server (store, s, error);
+  if (!ok)
+    return NULL;
+
+  clear_moved_secret (job->secrets, &smtp_from, &smtp_to);
+  clear_moved_secret (job->secrets, &in_from, &in_to);
+  if (job->dkim_key_cleared || ms_server_get_dkim_key_ref (s) == NULL)
+    dkim_to.host = NULL;
+  clear_moved_secret (job->secrets, &dkim_from, &dkim_to);
+  return g_object_ref (s);
+}
+
+static void
+set_saving (MsServerEditor *self,
+            gboolean        saving)
+{
+  self->saving = saving;
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAVING]);
+}
+
+static void
+show_problem (MsServerEditor *self,
+              const char     *text)
+{
+  gtk_label_set_text (self->error_label, text);
+  gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
+}
+
+static void
+on_saved_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsServer) server = ms_store_job_finish (result, &error);
+
+  if (is_gone (self))
+    return;
+  set_saving (self, FALSE);
+  if (server == NULL)
+    {
+      show_problem (self, error->message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_SAVED], 0, server);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static char *
+dup_password (gpointer row)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  return text[0] != '\0' ? g_strdup (text) : NULL;
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (widget);
+  SaveJob *job;
+
+  read_widgets (self);
+  update_state (self);
+  if (self->problem != NULL || self->saving)
+    return;
+
+  job = g_new0 (SaveJob, 1);
+  job->secrets = g_object_ref (self->secrets);
+  job->server = ms_server_copy (self->server);
+  job->original = self->original != NULL ? ms_server_copy (self->original) : NULL;
+  job->password = dup_password (self->password_row);
+  job->incoming_password = dup_password (self->incoming_password_row);
+  job->dkim_key_path = self->dkim_key_file != NULL ? g_file_get_path (self->dkim_key_file) : NULL;
+  job->dkim_key_cleared = self->dkim_key_cleared;
+  set_saving (self, TRUE);
+  ms_store_job_run (self, self->db_path, save_job, job, save_job_free, g_object_unref,
+                    self->cancellable, on_saved_cb, NULL);
+}
+
+/* Removing */
+
+typedef struct
+{
+  MsSecrets *secrets;
+  MsServer  *server;
+} RemoveJob;
+
+static void
+remove_job_free (gpointer data)
+{
+  RemoveJob *job = data;
+
+  g_clear_object (&job->secrets);
+  g_clear_object (&job->server);
+  g_free (job);
+}
+
+static gpointer
+remove_job (MsStore       *store,
+            gpointer       data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  RemoveJob *job = data;
+  MsServer *s = job->server;
+  SecretKey none = { MS_SECRET_SMTP, NULL, NULL };
+  SecretKey smtp = { MS_SECRET_SMTP, ms_server_get_host (s), ms_server_get_login (s) };
+  SecretKey in = { incoming_kind (ms_server_get_incoming_protocol (s)),
+                   ms_server_get_incoming_protocol (s) != MS_INCOMING_NONE ? ms_server_get_incoming_host (s) : NULL,
+                   ms_server_get_incoming_login (s) };
+  SecretKey dkim = { MS_SECRET_DKIM, ms_server_get_dkim_key_ref (s) != NULL ? ms_server_get_dkim_domain (s) : NULL,
+                     ms_server_get_dkim_selector (s) };
+
+  if (!ms_store_delete_server (store, ms_server_get_id (s), error))
+    return NULL;
+  clear_moved_secret (job->secrets, &smtp, &none);
+  clear_moved_secret (job->secrets, &in, &none);
+  clear_moved_secret (job->secrets, &dkim, &none);
+  return MS_STORE_JOB_DONE;
+}
+
+static void
+on_removed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (source);
+  g_autoptr(GError) error = NULL;
+
+  if (is_gone (self))
+    return;
+  set_saving (self, FALSE);
+  if (ms_store_job_finish (result, &error) == NULL)
+    {
+      show_problem (self, error->message);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_REMOVED], 0, ms_server_get_name (self->original));
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_remove_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       MsServerEditor   *self)
+{
+  RemoveJob *job;
+
+  if (g_strcmp0 (response, "remove") != 0 || self->saving || is_gone (self))
+    return;
+  job = g_new0 (RemoveJob, 1);
+  job->secrets = g_object_ref (self->secrets);
+  job->server = ms_server_copy (self->original);
+  set_saving (self, TRUE);
+  ms_store_job_run (self, self->db_path, remove_job, job, remove_job_free, NULL,
+                    self->cancellable, on_removed_cb, NULL);
+}
+
+static void
+on_remove_clicked_cb (MsServerEditor *self)
+{
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+
+  g_return_if_fail (self->original != NULL);
+
+  heading = g_strdup_printf (_("Remove Server “%s”?"), ms_server_get_name (self->original));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
+                                                       _("Its settings, quotas and stored password go. "
+                                                         "Campaigns that used it send through their other servers.")));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "remove", _("_Remove"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_remove_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GObject */
+
+static gboolean
+ms_server_editor_close_request (GtkWindow *window)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (window);
+
+  ms_server_editor_cancel_test (self);
+  return GTK_WINDOW_CLASS (ms_server_editor_parent_class)->close_request (window);
+}
+
+static void
+ms_server_editor_dispose (GObject *object)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_SERVER_EDITOR);
+  g_clear_object (&self->secrets);
+  g_clear_object (&self->dkim_key_file);
+
+  G_OBJECT_CLASS (ms_server_editor_parent_class)->dispose (object);
+}
+
+static void
+ms_server_editor_finalize (GObject *object)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (object);
+
+  g_clear_object (&self->server);
+  g_clear_object (&self->original);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->test_cancellable);
+  g_clear_pointer (&self->report, ms_server_test_report_free);
+  g_free (self->db_path);
+  g_free (self->auto_name);
+  g_free (self->problem);
+
+  G_OBJECT_CLASS (ms_server_editor_parent_class)->finalize (object);
+}
+
+static void
+ms_server_editor_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  MsServerEditor *self = MS_SERVER_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_TESTING:
+      g_value_set_boolean (value, self->testing);
+      break;
+    case PROP_SAVING:
+      g_value_set_boolean (value, self->saving);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, MsServerEditor, name)
+#define CALLBACK(name) gtk_widget_class_bind_template_callback (widget_class, name)
+
+static void
+ms_server_editor_class_init (MsServerEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = ms_server_editor_dispose;
+  object_class->finalize = ms_server_editor_finalize;
+  object_class->get_property = ms_server_editor_get_property;
+  window_class->close_request = ms_server_editor_close_request;
+
+  properties[PROP_TESTING] =
+    g_param_spec_boolean ("testing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SAVING] =
+    g_param_spec_boolean ("saving", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, MS_TYPE_SERVER);
+  signals[SIGNAL_REMOVED] =
+    g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ms-server-editor.ui");
+  BIND (toast_overlay);
+  BIND (window_title);
+  BIND (error_revealer);
+  BIND (error_label);
+  BIND (address_row);
+  BIND (preset_row);
+  BIND (preset_link);
+  BIND (sender_name_row);
+  BIND (name_row);
+  BIND (transport_row);
+  BIND (host_row);
+  BIND (security_row);
+  BIND (port_spin_row);
+  BIND (port_spin);
+  BIND (login_row);
+  BIND (password_row);
+  BIND (password_stored);
+  BIND (folder_row);
+  BIND (outgoing_group);
+  BIND (certificate_group);
+  BIND (test_group);
+  BIND (test_button);
+  BIND (copy_log_button);
+  BIND (connection_log);
+  BIND (ca_file_row);
+  BIND (ca_file_clear);
+  BIND (fingerprint_row);
+  BIND (connections_spin);
+  BIND (pause_spin);
+  BIND (max_size_spin);
+  BIND (recipients_spin);
+  BIND (priority_spin);
+  BIND (enabled_switch);
+  BIND (substitution_switch);
+  BIND (quota_list);
+  BIND (incoming_protocol_row);
+  BIND (incoming_host_row);
+  BIND (incoming_security_row);
+  BIND (incoming_port_spin_row);
+  BIND (incoming_port_spin);
+  BIND (incoming_login_row);
+  BIND (incoming_password_row);
+  BIND (incoming_password_stored);
+  BIND (incoming_folder_row);
+  BIND (keep_switch);
+  BIND (dkim_domain_row);
+  BIND (dkim_selector_row);
+  BIND (dkim_key_row);
+  BIND (dkim_key_clear);
+  BIND (remove_group);
+  CALLBACK (on_field_changed_cb);
+  CALLBACK (on_address_changed_cb);
+  CALLBACK (on_password_changed_cb);
+  CALLBACK (on_add_quota_cb);
+  CALLBACK (on_ca_file_choose_cb);
+  CALLBACK (on_ca_file_clear_cb);
+  CALLBACK (on_dkim_key_choose_cb);
+  CALLBACK (on_dkim_key_clear_cb);
+  CALLBACK (on_folder_choose_cb);
+  CALLBACK (on_test_clicked_cb);
+  CALLBACK (on_copy_log_cb);
+  CALLBACK (on_remove_clicked_cb);
+
+  gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "editor.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+
+  g_type_ensure (MS_TYPE_CONNECTION_LOG);
+}
+
+#undef BIND
+#undef CALLBACK
+
+static void
+ms_server_editor_init (MsServerEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+}
+
+MsServerEditor *
+ms_server_editor_new (GtkWindow  *parent,
+                      const char *db_path,
+                      MsSecrets  *secrets,
+                      MsServer   *server)
+{
+  MsServerEditor *self;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+  g_return_val_if_fail (MS_IS_SECRETS (secrets), NULL);
+  g_return_val_if_fail (server == NULL || MS_IS_SERVER (server), NULL);
+
+  self = g_object_new (MS_TYPE_SERVER_EDITOR, "transient-for", parent, NULL);
+  self->db_path = g_strdup (db_path);
+  self->secrets = g_object_ref (secrets);
+  if (server != NULL)
+    {
+      g_autofree char *title = NULL;
+
+      self->original = ms_server_copy (server);
+      self->server = ms_server_copy (server);
+      self->provider = ms_provider_lookup_for_server (server);
+      self->auto_name = g_strdup (ms_server_get_sender_address (server));
+      title = g_strdup_printf (_("Edit “%s”"), ms_server_get_name (server));
+      adw_window_title_set_title (self->window_title, title);
+      gtk_window_set_title (GTK_WINDOW (self), title);
+      gtk_widget_set_visible (self->remove_group, TRUE);
+      check_secrets (self);
+    }
+  else
+    {
+      self->server = ms_server_new ();
+      ms_server_set_port (self->server, ms_security_default_port (ms_server_get_security (self->server)));
+      gtk_window_set_title (GTK_WINDOW (self), _("New Server"));
+    }
+  adw_preferences_group_set_description (self->outgoing_group, NULL);
+  {
+    g_autofree char *where = ms_secrets_describe (secrets);
+
+    adw_preferences_group_set_description (self->outgoing_group, where);
+  }
+  write_widgets (self);
+  update_state (self);
+  return self;
+}
+
+MsServer *
+ms_server_editor_get_server (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
+
+  return self->server;
+}
+
+void
+ms_server_editor_set_ca_file (MsServerEditor *self,
+                              GFile          *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  path = file != NULL ? g_file_get_path (file) : NULL;
+  ms_server_set_ca_file (self->server, path);
+  update_state (self);
+}
+
+void
+ms_server_editor_set_dkim_key_file (MsServerEditor *self,
+                                    GFile          *file)
+{
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  g_set_object (&self->dkim_key_file, file);
+  self->dkim_key_cleared = FALSE;
+  update_state (self);
+}
+
+void
+ms_server_editor_set_folder (MsServerEditor *self,
+                             GFile          *folder)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  path = folder != NULL ? g_file_get_path (folder) : NULL;
+  ms_server_set_folder (self->server, path);
+  update_state (self);
+}
+
+gboolean
+ms_server_editor_get_testing (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
+
+  return self->testing;
+}
+
+const MsServerTestReport *
+ms_server_editor_get_test_report (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
+
+  return self->report;
+}
+
+char *
+ms_server_editor_dup_test_log (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
+
+  return ms_connection_log_dup_text (self->connection_log);
+}
+
+const char *
+ms_server_editor_get_problem (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
+
+  return self->problem;
+}
+
+gboolean
+ms_server_editor_get_saving (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
+
+  return self->saving;
+}

@@ -1,0 +1,553 @@
+/* test-ui-servers.c
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-ui-servers"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ms-application.h"
+#include "ms-provider.h"
+#include "ms-secrets.h"
+#include "ms-server-editor.h"
+#include "ms-servers-view.h"
+#include "ms-store.h"
+#include "ms-store-servers.h"
+#include "ms-window.h"
+
+/* The Servers and Templates views of the real window on a temporary database:
+ * a profile made from a provider preset by typing an address, Test Connection
+ * against our SMTP test server on loopback (STARTTLS, AUTH, a CA file set in the
+ * editor), saving; then a Markdown template with merge fields previewed for a
+ * contact.  Screenshots land in the build folder. */
+
+#define PYTHON "/usr/bin/python3"
+#define WAIT_TIMEOUT_S 30
+#define PASSWORD "Ohm-8-Pi-sat-nu"
+
+typedef gboolean (*ConditionFunc) (gpointer data);
+
+static MsApplication *app;
+static char *tmp_dir;
+static char *db_path;
+static char *certs_dir;
+
+/* Waiting */
+
+static gboolean
+on_wait_timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_wait_tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (ConditionFunc  condition,
+            gpointer       data,
+            const char    *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
+  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick_id);
+  if (timed_out)
+    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
+  g_source_remove (timeout_id);
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+static gboolean
+has_two_frames (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* Two more frames: the layout of every change so far is on screen. */
+static void
+wait_for_frames (GtkWidget *window)
+{
+  GdkFrameClock *clock;
+  guint n_frames = 0;
+  gulong handler;
+
+  wait_until (is_mapped, window, "the window to be mapped");
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
+  gtk_widget_queue_draw (window);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  wait_until (has_two_frames, &n_frames, "two frames");
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static gboolean
+is_destroyed (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Screenshots */
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("G_TEST_BUILDDIR");
+  int width, height;
+
+  wait_for_frames (window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+/* Widgets */
+
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+get_widget (gpointer    root,
+            const char *name)
+{
+  GtkWidget *widget = find_widget (GTK_WIDGET (root), name);
+
+  if (widget == NULL)
+    g_error ("No widget named “%s”", name);
+  return widget;
+}
+
+static const char *
+text_of (gpointer    root,
+         const char *name)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (get_widget (root, name)));
+}
+
+static void
+type_into (gpointer    root,
+           const char *name,
+           const char *text)
+{
+  GtkWidget *widget = get_widget (root, name);
+
+  g_assert_true (gtk_widget_get_visible (widget));
+  gtk_editable_set_text (GTK_EDITABLE (widget), text);
+}
+
+static void
+click (gpointer    root,
+       const char *name)
+{
+  GtkWidget *button = get_widget (root, name);
+
+  g_assert_true (gtk_widget_is_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
+/* The SMTP test server */
+
+typedef struct
+{
+  GSubprocess *process;
+  guint16      port;
+  char        *dir;
+} TestServer;
+
+static void
+test_server_free (TestServer *srv)
+{
+  g_subprocess_force_exit (srv->process);
+  g_subprocess_wait (srv->process, NULL, NULL);
+  g_object_unref (srv->process);
+  g_free (srv->dir);
+  g_free (srv);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
+
+static TestServer *
+test_server_start (const char *login)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
+  g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
+  g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
+  g_autofree char *auth = g_strdup_printf ("%s:%s", login, PASSWORD);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  TestServer *srv = g_new0 (TestServer, 1);
+  guint64 port = 0;
+
+  srv->dir = g_build_filename (tmp_dir, "smtp-server", NULL);
+  /* It exits when its standard input closes: also when this test dies. */
+  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   PYTHON, script, "--record", srv->dir, "--watch-stdin",
+                                   "--security", "starttls", "--cert", cert, "--key", key,
+                                   "--auth", auth, "--require-auth", "--size", "20000000", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+  srv->port = (guint16) port;
+  return srv;
+}
+
+static char *
+test_server_transcript (TestServer *srv)
+{
+  g_autofree char *path = g_build_filename (srv->dir, "transcript.log", NULL);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
+static gboolean
+make_certificates (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
+  g_autofree char *dir = g_build_filename (tmp_dir, "certs", NULL);
+  const char *argv[] = { "/bin/sh", script, dir, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                     &status, &error) || !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+  certs_dir = g_steal_pointer (&dir);
+  return TRUE;
+}
+
+/* The window */
+
+static gboolean
+is_window_ready (gpointer data)
+{
+  return !ms_window_get_loading (data);
+}
+
+static MsWindow *
+open_window (void)
+{
+  MsWindow *window = ms_window_new (app);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_window_ready, window, "the window to open the database");
+  return window;
+}
+
+static void
+close_window (MsWindow *window)
+{
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  wait_until (is_destroyed, &window, "the window to go away");
+}
+
+static gboolean
+is_servers_view_ready (gpointer data)
+{
+  return ms_servers_view_get_secrets (data) != NULL && !ms_servers_view_get_loading (data);
+}
+
+static gboolean
+is_not_testing (gpointer data)
+{
+  return !ms_server_editor_get_testing (data);
+}
+
+static guint
+count_quota_rows (MsServerEditor *editor)
+{
+  GtkWidget *list = get_widget (editor, "quota-list");
+  guint n = 0;
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    n++;
+  return n;
+}
+
+static void
+test_servers (void)
+{
+  MsWindow *window;
+  MsServersView *view;
+  MsServerEditor *editor;
+  const MsServerTestReport *report;
+  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsServer) stored = NULL;
+  g_autoptr(MsSecrets) secrets = NULL;
+  g_autoptr(GFile) ca_file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca_path = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *transcript = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *db_bytes = NULL;
+  gsize db_length = 0;
+  const char *address = "anna.petrova@mail.ru";
+  const char *quirk = ms_provider_quirk_text ("from-equals-login");
+  gpointer weak;
+
+  if (certs_dir == NULL)
+    {
+      g_test_skip ("the openssl command could not make the test certificates");
+      return;
+    }
+  if (!g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip (PYTHON " is missing: the test needs it for its SMTP server");
+      return;
+    }
+  srv = test_server_start (address);
+
+  window = open_window ();
+  ms_window_show_section (window, "servers");
+  g_assert_cmpstr (ms_window_get_section (window), ==, "servers");
+  view = MS_SERVERS_VIEW (get_widget (window, "servers-view"));
+  wait_until (is_servers_view_ready, view, "the Servers view to read the database");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_servers_view_get_servers (view)), ==, 0);
+
+  /* Add Server opens the editor over the window */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "servers.add", NULL));
+  editor = find_toplevel (MS_TYPE_SERVER_EDITOR);
+  g_assert_nonnull (editor);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == GTK_WINDOW (window));
+  g_assert_nonnull (ms_server_editor_get_problem (editor));
+  g_assert_false (gtk_widget_get_sensitive (get_widget (editor, "save-button")));
+
+  /* Typing the address fills the rest in from the Mail.ru preset */
+  type_into (editor, "address-row", address);
+  g_assert_cmpstr (text_of (editor, "host-row"), ==, "smtp.mail.ru");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==, 465);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (editor, "security-row"))), ==,
+                    MS_SECURITY_TLS);
+  g_assert_cmpstr (text_of (editor, "login-row"), ==, address);
+  g_assert_cmpstr (text_of (editor, "name-row"), ==, address);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (editor, "incoming-protocol-row"))), ==,
+                    MS_INCOMING_IMAP);
+  g_assert_cmpstr (text_of (editor, "incoming-host-row"), ==, "imap.mail.ru");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "max-size-spin"))), ==, 25);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "recipients-spin"))), ==, 30);
+  g_assert_cmpuint (count_quota_rows (editor), ==, 2);
+  g_assert_cmpuint (ms_server_get_max_message_size (ms_server_editor_get_server (editor)), ==, 26214400);
+  /* The preset's quirks are shown */
+  g_assert_true (gtk_widget_get_visible (get_widget (editor, "preset-row")));
+  g_assert_nonnull (quirk);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "preset-row"))),
+                            "The sender address must be the address you log in with"));
+  g_assert_null (ms_server_editor_get_problem (editor));
+  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "save-button")));
+
+  /* Another profile name, then point it at the test server on loopback */
+  type_into (editor, "name-row", "Mail.ru (test server)");
+  type_into (editor, "address-row", "anna.petrova@mail.ru");
+  g_assert_cmpstr (text_of (editor, "name-row"), ==, "Mail.ru (test server)");
+  type_into (editor, "host-row", "127.0.0.1");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
+  /* The port followed the security choice while it was the preset's */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==, 587);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_widget (editor, "port-spin")), srv->port);
+  type_into (editor, "password-row", PASSWORD);
+  ca_path = g_build_filename (certs_dir, "ca.pem", NULL);
+  ca_file = g_file_new_for_path (ca_path);
+  ms_server_editor_set_ca_file (editor, ca_file);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "ca-file-row"))), ==, ca_path);
+
+  /* No encryption is explained as what it is */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_NONE);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "security-row"))),
+                            "readable"));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==,
+                   srv->port);
+
+  /* Test Connection: each step appears in the log, TLS and the login succeed */
+  click (editor, "test-button");
+  g_assert_true (ms_server_editor_get_testing (editor));
+  wait_until (is_not_testing, editor, "Test Connection to finish");
+  report = ms_server_editor_get_test_report (editor);
+  g_assert_nonnull (report);
+  log = ms_server_editor_dup_test_log (editor);
+  g_test_message ("Test Connection log:\n%s", log);
+  g_assert_true (report->success);
+  g_assert_nonnull (report->tls_version);
+  g_assert_true (g_str_has_prefix (report->tls_version, "TLSv1."));
+  g_assert_nonnull (strstr (log, "ok: Encrypted with TLSv1."));
+  g_assert_nonnull (strstr (log, "the certificate is valid"));
+  g_assert_nonnull (strstr (log, "ok: Logged in."));
+  g_assert_nonnull (strstr (log, "20000000 bytes"));
+  g_assert_nonnull (strstr (log, "ok: Everything works"));
+  transcript = test_server_transcript (srv);
+  g_assert_nonnull (strstr (transcript, "TLS started"));
+  g_assert_nonnull (strstr (transcript, "C: AUTH"));
+  save_screenshot (GTK_WIDGET (editor), "screenshot-server-editor.png");
+
+  /* Save: the profile is in the database, the password only in the secret store */
+  weak = editor;
+  g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+  click (editor, "save-button");
+  wait_until (is_destroyed, &weak, "the editor to save and close");
+  wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_servers_view_get_servers (view)), ==, 1);
+
+  store = ms_store_open (db_path, &error);
+  g_assert_no_error (error);
+  stored = ms_store_find_server (store, "Mail.ru (test server)", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  g_assert_cmpstr (ms_server_get_host (stored), ==, "127.0.0.1");
+  g_assert_cmpuint (ms_server_get_port (stored), ==, srv->port);
+  g_assert_cmpint (ms_server_get_security (stored), ==, MS_SECURITY_STARTTLS);
+  g_assert_cmpstr (ms_server_get_login (stored), ==, address);
+  g_assert_cmpstr (ms_server_get_sender_address (stored), ==, address);
+  g_assert_cmpstr (ms_server_get_ca_file (stored), ==, ca_path);
+  g_assert_cmpuint (ms_server_get_max_message_size (stored), ==, 26214400);
+  secrets = ms_secrets_new_for_database (db_path);
+  g_assert_cmpint (ms_secrets_get_backend (secrets), ==, MS_SECRETS_BACKEND_FILE);
+  password = ms_secrets_lookup (secrets, MS_SECRET_SMTP, "127.0.0.1", address, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (password, ==, PASSWORD);
+  g_assert_true (g_file_get_contents (db_path, &db_bytes, &db_length, NULL));
+  g_assert_null (g_strstr_len (db_bytes, db_length, PASSWORD));
+
+  /* The list says where passwords are kept, and the profile's state */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (view, "secrets-row"))),
+                            "a file only you can read"));
+  port = g_strdup_printf ("127.0.0.1:%u · STARTTLS · %s", srv->port, address);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (view, "server-row"))), port));
+  save_screenshot (GTK_WIDGET (window), "screenshot-servers.png");
+
+  close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  tmp_dir = g_dir_make_tmp ("ms-ui-servers-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
+  {
+    g_autoptr(MsStore) store = ms_store_open (db_path, &error);
+
+    g_assert_no_error (error);
+  }
+  make_certificates ();
+
+  app = ms_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  ms_application_set_db_path (app, db_path);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/servers/preset-test-save", test_servers);
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  if (ret == 0)
+    {
+      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
+
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  g_free (certs_dir);
+  g_free (db_path);
+  g_free (tmp_dir);
+  return ret;
+}
