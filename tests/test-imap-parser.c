@@ -363,6 +363,37 @@ test_quote_and_folder_names (void)
     }
 }
 
+/* The fuzz seeds are real responses: each must parse whole. */
+static void
+test_fuzz_seeds (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus-imap", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("no tests/fuzz/corpus-imap");
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      g_autoptr(GPtrArray) responses = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize length = 0;
+
+      g_assert_true (g_file_get_contents (file, &contents, &length, NULL));
+      responses = ms_imap_parse_buffer ((const guint8 *) contents, length, 4096, 65536, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (responses->len, >, 0);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +409,7 @@ main (int   argc,
   g_test_add_func ("/imap-parser/garbage", test_garbage);
   g_test_add_func ("/imap-parser/to-string", test_to_string);
   g_test_add_func ("/imap-parser/quote-and-folder-names", test_quote_and_folder_names);
+  g_test_add_func ("/imap-parser/fuzz-seeds", test_fuzz_seeds);
 
   return g_test_run ();
 }
