@@ -211,7 +211,11 @@ ms_secrets_new_for_database (const char *db_path)
   if (g_str_equal (db_path, ":memory:") || g_str_has_prefix (db_path, "file:"))
     dir = g_build_filename (g_get_user_data_dir (), "mailshot", NULL);
   else
-    dir = g_path_get_dirname (db_path);
+    {
+      g_autofree char *absolute = g_canonicalize_filename (db_path, NULL);
+
+      dir = g_path_get_dirname (absolute);
+    }
   path = g_build_filename (dir, MS_SECRETS_FILE_NAME, NULL);
   return ms_secrets_new (path);
 }

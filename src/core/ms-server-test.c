@@ -108,6 +108,8 @@ is_submission_port (guint port)
   return port == 587 || port == 25 || port == 2525;
 }
 
+/* The connection's own messages already name certificate problems, unknown hosts
+ * and TLS on the wrong port with their fix: those get an id and no text. */
 static char *
 explain_net_error (MsServer    *server,
                    const GError *error,
@@ -121,8 +123,7 @@ explain_net_error (MsServer    *server,
     {
     case MS_NET_ERROR_RESOLVE:
       *out_id = "host-not-found";
-      return g_strdup_printf (_("The host name %s was not found. Check its spelling and your "
-                                "internet connection."), host);
+      return NULL;
     case MS_NET_ERROR_CONNECT:
     case MS_NET_ERROR_TIMEOUT:
       *out_id = "port-blocked";
@@ -131,34 +132,21 @@ explain_net_error (MsServer    *server,
                                 "port 25, and some networks block others: try port 587 "
                                 "(STARTTLS), 465 (TLS) or 2525."), host, port);
     case MS_NET_ERROR_TLS_HANDSHAKE:
-      if (security == MS_SECURITY_TLS && is_submission_port (port))
-        {
-          *out_id = "tls-mismatch";
-          return g_strdup_printf (_("Port %u usually expects STARTTLS, not TLS from the first "
-                                    "byte: choose STARTTLS, or TLS on port 465."), port);
-        }
-      *out_id = "tls-failed";
-      return g_strdup (_("The encrypted connection could not be set up. Check the port and the "
-                         "security choice: TLS on port 465, STARTTLS on port 587."));
+      *out_id = security == MS_SECURITY_TLS && is_submission_port (port) ? "tls-mismatch"
+                                                                         : "tls-failed";
+      return NULL;
     case MS_NET_ERROR_CERT_UNTRUSTED:
       *out_id = "cert-untrusted";
-      return g_strdup (_("The server’s certificate is not signed by an authority this computer "
-                         "trusts. If it is your own server, give its CA file or pin its "
-                         "certificate fingerprint in the profile."));
+      return NULL;
     case MS_NET_ERROR_CERT_HOSTNAME:
       *out_id = "cert-hostname";
-      return g_strdup_printf (_("The server’s certificate is made out for another name than %s. "
-                                "Use the host name the provider documents (the one in the "
-                                "certificate)."), host);
+      return NULL;
     case MS_NET_ERROR_CERT_EXPIRED:
       *out_id = "cert-expired";
-      return g_strdup (_("The server’s certificate has expired or is not valid yet. Check this "
-                         "computer’s date; otherwise the server’s administrator must renew it."));
+      return NULL;
     case MS_NET_ERROR_CERT_PIN_MISMATCH:
       *out_id = "cert-pin";
-      return g_strdup (_("The server presented another certificate than the pinned one. If the "
-                         "server’s certificate was renewed, pin the new fingerprint; otherwise "
-                         "someone may be intercepting the connection."));
+      return NULL;
     case MS_NET_ERROR_CLOSED:
       *out_id = "closed";
       if (security == MS_SECURITY_STARTTLS && port == 465)
@@ -247,7 +235,7 @@ ms_server_explain_error (MsServer           *server,
                          "server add … --password-env VARIABLE)."));
     }
   if (out_id != NULL)
-    *out_id = text != NULL ? id : NULL;
+    *out_id = id;
   return text;
 }
 

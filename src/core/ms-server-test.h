@@ -65,7 +65,7 @@ typedef struct
   MsServerTestStep    failed_step;      /* when !success */
   char               *error_message;    /* what failed, for people; NULL on success */
   char               *explanation;      /* the cause and the fix; may be NULL */
-  char               *explanation_id;   /* of the provider data, or "port-blocked", ... */
+  char               *explanation_id;   /* see ms_server_explain_error(); may be NULL */
   MsSmtpReply        *error_reply;      /* the refusing reply, if any */
   MsSmtpStage         error_stage;
 
@@ -113,8 +113,10 @@ MsServerTestReport *ms_server_test_run_finish    (GAsyncResult        *result,
 /* The cause and the fix of an error of @server, for people: a reply through the
  * provider's error table (ms_provider_explain_reply()), a network or TLS error with
  * advice (a blocked port: try 587, 465 or 2525).  @reply may be NULL.  Returns NULL
- * when there is nothing to add to the error's own message; @out_id (optional)
- * receives the explanation id. */
+ * when there is nothing to add to the error's own message (which, for certificates
+ * and unknown hosts, already names the fix).  @out_id (optional) receives an id of
+ * the kind of problem whenever it is recognised ("gmail-app-password",
+ * "port-blocked", "cert-untrusted", ...), also when the text is NULL. */
 char               *ms_server_explain_error      (MsServer            *server,
                                                   const GError        *error,
                                                   const MsSmtpReply   *reply,
