@@ -53,17 +53,21 @@ struct _MsCliArgs
 {
   GPtrArray  *positional;    /* of borrowed char * */
   GHashTable *options;       /* name -> borrowed value ("" for flags) */
+  GHashTable *all_values;    /* name -> GPtrArray of every value, for repeated options */
 };
 
 static const MsCliCommand *const root_subcommands[] = {
   &ms_cli_contacts_command,
   &ms_cli_lists_command,
+  &ms_cli_server_command,
+  &ms_cli_template_command,
   NULL
 };
 
 static const MsCliCommand root_command = {
   .name = PROGRAM_NAME,
-  .summary = N_("Manage Mailshot’s contacts and lists from the command line."),
+  .summary = N_("Manage Mailshot’s contacts, lists, server profiles and templates from the "
+                "command line."),
   .description = N_("The database is the file given with --db, else $MAILSHOT_DB, else the "
                     "one the Mailshot application uses. Exit status: 0 on success, 1 on "
                     "an error, 2 on a usage error. With --json, results are written as "
@@ -267,6 +271,34 @@ ms_cli_args_get_option (const MsCliArgs *args,
                         const char      *name)
 {
   return g_hash_table_lookup (args->options, name);
+}
+
+const char * const *
+ms_cli_args_get_option_values (const MsCliArgs *args,
+                               const char      *name)
+{
+  static const char *const none[] = { NULL };
+  GPtrArray *values = g_hash_table_lookup (args->all_values, name);
+
+  return values != NULL ? (const char * const *) values->pdata : none;
+}
+
+static void
+add_option_value (MsCliArgs  *args,
+                  const char *name,
+                  const char *value)
+{
+  GPtrArray *values = g_hash_table_lookup (args->all_values, name);
+
+  g_hash_table_insert (args->options, (gpointer) name, (gpointer) value);
+  if (values == NULL)
+    {
+      values = g_ptr_array_new ();
+      g_ptr_array_add (values, NULL);
+      g_hash_table_insert (args->all_values, (gpointer) name, values);
+    }
+  g_ptr_array_index (values, values->len - 1) = (gpointer) value;
+  g_ptr_array_add (values, NULL);
 }
 
 /* Shared helpers */
@@ -568,16 +600,16 @@ parse_leaf_option (MsCli               *self,
     {
       if (eq != NULL)
         return ms_cli_usage_error (self, _("The option “--%s” takes no value."), option->name);
-      g_hash_table_insert (args->options, (gpointer) option->name, (gpointer) "");
+      add_option_value (args, option->name, "");
     }
   else if (eq != NULL)
     {
-      g_hash_table_insert (args->options, (gpointer) option->name, (gpointer) (eq + 1));
+      add_option_value (args, option->name, eq + 1);
     }
   else if (*index + 1 < argc)
     {
       *index += 1;
-      g_hash_table_insert (args->options, (gpointer) option->name, argv[*index]);
+      add_option_value (args, option->name, argv[*index]);
     }
   else
     {
@@ -699,6 +731,8 @@ run (MsCli  *self,
 
   args.positional = g_ptr_array_new ();
   args.options = g_hash_table_new (g_str_hash, g_str_equal);
+  args.all_values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                           (GDestroyNotify) g_ptr_array_unref);
 
   if ((exit_code = parse_command_line (self, &state, &args, argc, argv)) >= 0)
     goto out;
@@ -742,6 +776,7 @@ run (MsCli  *self,
   exit_code = state.command->run (self, &args);
 
 out:
+  g_hash_table_unref (args.all_values);
   g_hash_table_unref (args.options);
   g_ptr_array_unref (args.positional);
   return exit_code;

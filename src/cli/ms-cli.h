@@ -24,6 +24,7 @@
 
 #include "ms-contact.h"
 #include "ms-json.h"
+#include "ms-secrets.h"
 #include "ms-store.h"
 
 G_BEGIN_DECLS
@@ -72,6 +73,8 @@ struct _MsCliCommand
 
 extern const MsCliCommand ms_cli_contacts_command;
 extern const MsCliCommand ms_cli_lists_command;
+extern const MsCliCommand ms_cli_server_command;
+extern const MsCliCommand ms_cli_template_command;
 
 /* Parsed arguments of a leaf command. */
 guint         ms_cli_args_get_n_positional (const MsCliArgs *args);
@@ -79,6 +82,10 @@ const char   *ms_cli_args_get_positional   (const MsCliArgs *args,
                                             guint            index);
 const char   *ms_cli_args_get_option       (const MsCliArgs *args,
                                             const char      *name);
+/* Every value of an option given more than once, in order; NULL-terminated
+ * (empty when the option was not given).  get_option() returns the last one. */
+const char * const *ms_cli_args_get_option_values (const MsCliArgs *args,
+                                                   const char      *name);
 
 /* The session. */
 gboolean      ms_cli_get_json              (MsCli           *cli);
@@ -121,6 +128,9 @@ char         *ms_cli_normalize_address     (const char      *text,
                                             GError         **error);
 void          ms_cli_write_contact_json    (MsJsonWriter    *writer,
                                             MsContact       *contact);
+
+/* ms-cli-server.c: the secret store next to the database in use. */
+MsSecrets    *ms_cli_open_secrets          (MsCli           *cli);
 
 /* ms-cli-import.c */
 int           ms_cli_run_contacts_import   (MsCli           *cli,
