@@ -479,6 +479,50 @@ class TestServerCommands(CliTestCase):
         self.assertIn('no-sendmail', err)
 
 
+class TestSecretService(CliTestCase):
+    """The Secret Service store, with a GNOME Keyring of its own on a private bus."""
+
+    @unittest.skipUnless(shutil.which('dbus-run-session') and
+                         shutil.which('gnome-keyring-daemon'),
+                         'dbus-run-session and gnome-keyring-daemon are needed')
+    def test_secret_service(self):
+        script = self.write('session.sh', f"""#!/bin/sh
+set -e
+export XDG_RUNTIME_DIR="{self.dir}/run" XDG_DATA_HOME="{self.dir}/data"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+printf keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+unset MAILSHOT_SECRETS
+cli() {{ "{CLI}" --db "{self.db}" "$@"; }}
+cli --json server add S --from a@example.org --host h.example.org --login a \\
+    --password-env PW > "{self.dir}/added.json"
+cli --json server show S > "{self.dir}/shown.json"
+cli server remove S
+cli --json server add S --from a@example.org --host h.example.org --login a \\
+    > "{self.dir}/again.json"
+""")
+        env = dict(self.env)
+        env.pop('DBUS_SESSION_BUS_ADDRESS', None)
+        proc = subprocess.run(['dbus-run-session', '--', '/bin/sh', script], env=env,
+                              capture_output=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        with open(os.path.join(self.dir, 'added.json')) as f:
+            added = json.load(f)
+        self.assertEqual(added['secrets']['store'], 'secret-service')
+        self.assertIsNone(added['secrets']['file'])
+        with open(os.path.join(self.dir, 'shown.json')) as f:
+            self.assertTrue(json.load(f)['server']['password_stored'])
+        # Removing the profile removed its password from the keyring.
+        with open(os.path.join(self.dir, 'again.json')) as f:
+            self.assertFalse(json.load(f)['server']['password_stored'])
+        self.assertFalse(os.path.exists(self.secrets))
+        for top, _, files in os.walk(self.dir):
+            for name in files:
+                if name == 'session.sh':
+                    continue
+                with open(os.path.join(top, name), 'rb') as f:
+                    self.assertNotIn(PASSWORD.encode(), f.read(), name)
+
+
 class TestTemplateCommands(CliTestCase):
     def setUp(self):
         super().setUp()
