@@ -28,11 +28,13 @@
 
 #include "ms-address.h"
 #include "ms-csv-reader.h"
+#include "ms-import-private.h"
 #include "ms-importer.h"
 #include "ms-json.h"
 
 #define BATCH_ROWS        MS_IMPORT_BATCH_ROWS
 #define BATCH_BYTES       (32 * 1024 * 1024)
+#define N_BATCHES         2         /* one being read, one being written */
 #define SAMPLE_ROWS       20
 #define PROGRESS_INTERVAL (G_USEC_PER_SEC / 10)
 
@@ -64,24 +66,16 @@ typedef struct
   char        *key_json;      /* custom: the field name as a JSON string */
 } Column;
 
-/* A valid row waiting for its batch: offsets into Importer.arena, -1 for none */
+/* One import.  A reading thread decodes, parses and checks the rows into
+ * batches and sorts them; the calling thread writes each batch in one
+ * transaction and calls the callbacks.  Two batches exist: one being filled
+ * while the other is written, so memory stays bounded. */
 typedef struct
 {
-  gsize   email;
-  gssize  name;
-  gssize  first_name;
-  gssize  last_name;
-  gssize  fields;
-  guint   seq;
-} PendingRow;
-
-typedef struct
-{
+  /* set up before the reading thread starts, then read-only */
   MsStore               *store;
   const MsImportOptions *options;
-  MsCsvReader           *reader;
-  MsImportResult        *result;
-
+  GCancellable          *cancellable;
   Column                *columns;
   guint                  n_columns;
   int                    email_column;
@@ -89,15 +83,33 @@ typedef struct
   int                    first_column;
   int                    last_column;
 
-  GString               *email;
-  GString               *json;
-  GString               *arena;         /* the pending rows' strings */
-  GArray                *pending;       /* of PendingRow */
-  GArray                *batch_ids;
+  /* reading thread only */
+  MsCsvReader           *reader;
+  Head                  *head;
+  MsImportBatch         *batch;         /* being filled */
   guint64                rows_done;
-  guint64                bytes_total;
-  gint64                 last_progress;
+  gboolean               any_data;
 
+  /* between the threads */
+  GAsyncQueue           *full;          /* batches to write, in file order */
+  GAsyncQueue           *empty;         /* batches to fill */
+  gint                   stop;          /* atomic: the writing side gave up */
+  GMutex                 lock;
+  guint64                live_rows;     /* under lock: where reading is */
+  guint64                live_bytes;
+  guint                  n_closed;      /* under lock: batches handed over */
+
+  /* calling thread only */
+  MsImportResult        *result;
+  MsImportCounts         counts;        /* of the committed batches */
+  guint64                committed_rejected;
+  guint                  committed_kept;
+  gint64                 list_id;
+  guint                  n_taken;
+  guint64                bytes_total;
+  guint64                shown_rows;
+  guint64                shown_bytes;
+  gint64                 last_progress;
   MsImportProgressFunc   progress;
   MsImportRejectFunc     reject;
   gpointer               user_data;
@@ -592,87 +604,62 @@ head_read (Head                   *head,
   return TRUE;
 }
 
-/* Importing rows */
+/* Reading rows (the reading thread) */
 
 static void
-report_progress (Importer *imp,
-                 gboolean  force)
+add_rejection (Importer   *imp,
+               guint64     line,
+               char       *reason)
 {
-  gint64 now;
+  MsImportBatchRejection rejection = { line, reason };
 
-  if (imp->progress == NULL)
-    return;
-
-  now = g_get_monotonic_time ();
-  if (!force && now - imp->last_progress < PROGRESS_INTERVAL)
-    return;
-
-  imp->last_progress = now;
-  imp->progress (ms_csv_reader_get_bytes_read (imp->reader), imp->bytes_total, imp->rows_done,
-                 imp->user_data);
+  g_array_append_val (imp->batch->rejections, rejection);
 }
 
-static void
-reject_row (Importer   *imp,
-            guint64     line,
-            const char *reason)
+/* Appends text and a NUL to the batch's text. */
+static MsImportSpan
+append_text (MsImportBatch *batch,
+             const char    *text,
+             gsize          length)
 {
-  MsImportRejection rejection = { (guint) line, (char *) reason };
+  MsImportSpan span = { (guint32) batch->text->len, (guint32) length };
 
-  imp->result->rejected++;
-  if (imp->result->rejections->len < MS_IMPORT_MAX_KEPT)
-    {
-      MsImportRejection *kept = g_new (MsImportRejection, 1);
-
-      kept->line = (guint) line;
-      kept->reason = g_strdup (reason);
-      g_ptr_array_add (imp->result->rejections, kept);
-    }
-
-  if (imp->reject != NULL)
-    imp->reject (&rejection, imp->user_data);
+  g_string_append_len (batch->text, text, length);
+  g_string_append_c (batch->text, '\0');
+  return span;
 }
 
-/* Appends the trimmed value of column i (if any) to imp->arena and returns
- * its offset, or -1 when it is empty. */
-static gssize
+/* The trimmed value of the column, or an empty span */
+static MsImportSpan
 take_value (Importer          *imp,
             const MsCsvRecord *record,
             int                column)
 {
+  MsImportSpan none = { 0, 0 };
   const char *value;
   gsize length;
-  gsize offset;
 
   if (column < 0 || (guint) column >= record->n_fields)
-    return -1;
+    return none;
 
   value = record->fields[column];
   length = record->lengths[column];
   trim_span (&value, &length);
   if (length == 0)
-    return -1;
+    return none;
 
-  offset = imp->arena->len;
-  g_string_append_len (imp->arena, value, length);
-  g_string_append_c (imp->arena, '\0');
-  return offset;
+  return append_text (imp->batch, value, length);
 }
 
-static const char *
-value_at (Importer *imp,
-          gssize    offset)
+/* The custom fields as a JSON object, written straight into the batch */
+static MsImportSpan
+take_fields_json (Importer          *imp,
+                  const MsCsvRecord *record)
 {
-  return offset < 0 ? NULL : imp->arena->str + offset;
-}
-
-static void
-build_fields_json (Importer          *imp,
-                   const MsCsvRecord *record)
-{
+  GString *out = imp->batch->text;
+  MsImportSpan span = { (guint32) out->len, 0 };
   guint n = MIN (record->n_fields, imp->n_columns);
 
-  g_string_truncate (imp->json, 0);
   for (guint i = 0; i < n; i++)
     {
       const char *value;
@@ -687,20 +674,25 @@ build_fields_json (Importer          *imp,
       if (length == 0)
         continue;
 
-      g_string_append_c (imp->json, imp->json->len == 0 ? '{' : ',');
-      g_string_append (imp->json, imp->columns[i].key_json);
-      g_string_append_c (imp->json, ':');
+      g_string_append_c (out, out->len == span.offset ? '{' : ',');
+      g_string_append (out, imp->columns[i].key_json);
+      g_string_append_c (out, ':');
       if (length == record->lengths[i])
-        ms_json_append_string (imp->json, value);
+        ms_json_append_string (out, value);
       else
         {
           g_autofree char *copy = g_strndup (value, length);
 
-          ms_json_append_string (imp->json, copy);
+          ms_json_append_string (out, copy);
         }
     }
-  if (imp->json->len > 0)
-    g_string_append_c (imp->json, '}');
+  if (out->len == span.offset)
+    return span;
+
+  g_string_append_c (out, '}');
+  span.length = (guint32) (out->len - span.offset);
+  g_string_append_c (out, '\0');
+  return span;
 }
 
 static gboolean
@@ -720,23 +712,27 @@ has_extra_values (const MsCsvRecord *record,
   return FALSE;
 }
 
-/* Rejects the record, or adds it to the pending rows. */
+/* Rejects the record, or adds it to the batch. */
 static void
 import_record (Importer          *imp,
                const MsCsvRecord *record)
 {
   g_autoptr(GError) address_error = NULL;
+  MsImportBatch *batch = imp->batch;
   const char *cell;
   gsize cell_length;
-  PendingRow row;
+  gsize start;
+  MsImportRow row;
 
   if (record->status != MS_CSV_ROW_OK)
     {
       g_autofree char *free_me = NULL;
+      const char *reason;
 
-      reject_row (imp, record->line,
-                  row_status_reason (record->status, ms_csv_reader_get_encoding (imp->reader),
-                                     &free_me));
+      reason = row_status_reason (record->status, ms_csv_reader_get_encoding (imp->reader),
+                                  &free_me);
+      add_rejection (imp, record->line, free_me != NULL ? g_steal_pointer (&free_me)
+                                                        : g_strdup (reason));
       return;
     }
   if (record_is_blank (record))
@@ -744,10 +740,9 @@ import_record (Importer          *imp,
 
   if (record->n_fields > imp->n_columns && has_extra_values (record, imp->n_columns))
     {
-      g_autofree char *reason = g_strdup_printf (_("The row has %u fields, the header has %u"),
-                                                 record->n_fields, imp->n_columns);
-
-      reject_row (imp, record->line, reason);
+      add_rejection (imp, record->line,
+                     g_strdup_printf (_("The row has %u fields, the header has %u"),
+                                      record->n_fields, imp->n_columns));
       return;
     }
 
@@ -756,180 +751,266 @@ import_record (Importer          *imp,
   trim_span (&cell, &cell_length);
   if (cell_length == 0)
     {
-      reject_row (imp, record->line, _("No email address"));
+      add_rejection (imp, record->line, g_strdup (_("No email address")));
       return;
     }
 
-  g_string_truncate (imp->email, 0);
-  if (!ms_address_normalize_into (cell, cell_length, imp->email, &address_error))
+  /* normalised straight into the batch; nothing is added on failure */
+  start = batch->text->len;
+  if (!ms_address_normalize_into (cell, cell_length, batch->text, &address_error))
     {
       g_autofree char *shown = g_strndup (cell, MIN (cell_length, 200));
-      g_autofree char *reason = NULL;
 
-      reason = g_strdup_printf (_("Invalid email address “%s”: %s"), shown, address_error->message);
-      reject_row (imp, record->line, reason);
+      add_rejection (imp, record->line,
+                     g_strdup_printf (_("Invalid email address “%s”: %s"), shown,
+                                      address_error->message));
       return;
     }
+  row.email.offset = (guint32) start;
+  row.email.length = (guint32) (batch->text->len - start);
+  g_string_append_c (batch->text, '\0');
 
-  row.seq = imp->pending->len;
-  row.email = imp->arena->len;
-  g_string_append_len (imp->arena, imp->email->str, imp->email->len + 1);
   row.name = take_value (imp, record, imp->name_column);
   row.first_name = take_value (imp, record, imp->first_column);
   row.last_name = take_value (imp, record, imp->last_column);
-  build_fields_json (imp, record);
-  row.fields = -1;
-  if (imp->json->len > 0)
-    {
-      row.fields = imp->arena->len;
-      g_string_append_len (imp->arena, imp->json->str, imp->json->len + 1);
-    }
-  g_array_append_val (imp->pending, row);
+  row.fields = take_fields_json (imp, record);
+  g_array_append_val (batch->rows, row);
 }
 
-/* SQLite's NOCASE: ASCII letters folded, other bytes compared as they are */
-static inline int
-compare_nocase (const char *a,
-                const char *b)
+static void
+publish_position (Importer *imp)
 {
-  const guchar *pa = (const guchar *) a;
-  const guchar *pb = (const guchar *) b;
-
-  for (;; pa++, pb++)
-    {
-      guchar ca = *pa;
-      guchar cb = *pb;
-
-      if (ca != cb)
-        {
-          if (ca >= 'A' && ca <= 'Z')
-            ca += 'a' - 'A';
-          if (cb >= 'A' && cb <= 'Z')
-            cb += 'a' - 'A';
-          if (ca != cb)
-            return (int) ca - (int) cb;
-        }
-      if (ca == '\0')
-        return 0;
-    }
+  g_mutex_lock (&imp->lock);
+  imp->live_rows = imp->rows_done;
+  imp->live_bytes = ms_csv_reader_get_bytes_read (imp->reader);
+  g_mutex_unlock (&imp->lock);
 }
 
-/* The order of the email index, file order among equals */
-static int
-compare_pending (gconstpointer a,
-                 gconstpointer b,
-                 gpointer      user_data)
+/* Hands the batch being filled over to the writing side. */
+static void
+close_batch (Importer *imp)
 {
-  const PendingRow *ra = a;
-  const PendingRow *rb = b;
-  const char *arena = user_data;
-  int cmp = compare_nocase (arena + ra->email, arena + rb->email);
+  MsImportBatch *batch = g_steal_pointer (&imp->batch);
 
-  if (cmp != 0)
-    return cmp;
-  return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
+  _ms_import_batch_sort (batch);
+  batch->rows_end = imp->rows_done;
+  batch->bytes_end = ms_csv_reader_get_bytes_read (imp->reader);
+
+  g_mutex_lock (&imp->lock);
+  imp->live_rows = batch->rows_end;
+  imp->live_bytes = batch->bytes_end;
+  imp->n_closed++;
+  g_mutex_unlock (&imp->lock);
+
+  g_async_queue_push (imp->full, batch);
 }
 
+/* Waits for a batch to fill; FALSE if the writing side gave up meanwhile. */
 static gboolean
-store_row (Importer          *imp,
-           const PendingRow  *row,
-           GError           **error)
+open_batch (Importer *imp)
 {
-  gint64 id = 0;
-  MsUpsertResult upsert = MS_UPSERT_SKIPPED;
+  imp->batch = g_async_queue_pop (imp->empty);
+  _ms_import_batch_reset (imp->batch);
+  return !g_atomic_int_get (&imp->stop);
+}
 
-  if (!ms_store_upsert_contact (imp->store, imp->arena->str + row->email,
-                                value_at (imp, row->name), value_at (imp, row->first_name),
-                                value_at (imp, row->last_name), value_at (imp, row->fields),
-                                imp->options->on_duplicate == MS_DUPLICATE_UPDATE,
-                                &id, &upsert, error))
+/* FALSE when reading stops: the writing side gave up, or the import was
+ * cancelled (then the batch says so). */
+static gboolean
+read_record (Importer          *imp,
+             const MsCsvRecord *record)
+{
+  MsImportBatch *batch = imp->batch;
+
+  if (g_atomic_int_get (&imp->stop))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (imp->cancellable, &batch->error))
     return FALSE;
 
-  switch (upsert)
-    {
-    case MS_UPSERT_INSERTED:
-      imp->result->imported++;
-      break;
-    case MS_UPSERT_UPDATED:
-      imp->result->updated++;
-      break;
-    case MS_UPSERT_SKIPPED:
-      imp->result->skipped++;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-
-  if (imp->result->list_id != 0)
-    g_array_append_val (imp->batch_ids, id);
-
-  return TRUE;
-}
-
-/* Writes the pending rows in one transaction.  They go in the order of the
- * email index, which keeps the B-tree pages each batch touches together. */
-static gboolean
-flush_batch (Importer  *imp,
-             GError   **error)
-{
-  if (!ms_store_begin (imp->store, error))
-    return FALSE;
-
-  /* in the first transaction: an import that fails early creates no list */
-  if (imp->options->list_name != NULL && imp->result->list_id == 0)
-    {
-      imp->result->list_id = ms_store_ensure_list (imp->store, imp->options->list_name, NULL,
-                                                   error);
-      if (imp->result->list_id <= 0)
-        goto fail;
-    }
-
-  g_array_sort_with_data (imp->pending, compare_pending, imp->arena->str);
-  for (guint i = 0; i < imp->pending->len; i++)
-    if (!store_row (imp, &g_array_index (imp->pending, PendingRow, i), error))
-      goto fail;
-
-  if (imp->batch_ids->len > 0 &&
-      !ms_store_add_list_members (imp->store, imp->result->list_id,
-                                  (const gint64 *) (gpointer) imp->batch_ids->data,
-                                  imp->batch_ids->len, error))
-    goto fail;
-
-  if (!ms_store_commit (imp->store, error))
-    goto fail;
-
-  g_array_set_size (imp->batch_ids, 0);
-  g_array_set_size (imp->pending, 0);
-  g_string_truncate (imp->arena, 0);
-  return TRUE;
-
-fail:
-  ms_store_rollback (imp->store);
-  return FALSE;
-}
-
-static gboolean
-process_record (Importer           *imp,
-                const MsCsvRecord  *record,
-                GCancellable       *cancellable,
-                GError            **error)
-{
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
+  imp->any_data |= !record_is_blank (record);
   import_record (imp, record);
-
   imp->rows_done++;
-  if (imp->pending->len >= BATCH_ROWS || imp->arena->len >= BATCH_BYTES)
+
+  if (batch->rows->len >= BATCH_ROWS || batch->text->len >= BATCH_BYTES)
     {
-      if (!flush_batch (imp, error))
-        return FALSE;
-      report_progress (imp, FALSE);
+      close_batch (imp);
+      return open_batch (imp);
     }
-  else if ((imp->rows_done & 255) == 0)
-    report_progress (imp, FALSE);
+  if ((imp->rows_done & 1023) == 0)
+    publish_position (imp);
 
   return TRUE;
+}
+
+static gpointer
+read_worker (gpointer data)
+{
+  Importer *imp = data;
+  const MsCsvRecord *record;
+  gboolean go_on;
+
+  go_on = open_batch (imp);
+
+  for (guint i = 0; go_on && i < imp->head->sample->len; i++)
+    {
+      SavedRecord *saved = g_ptr_array_index (imp->head->sample, i);
+      MsCsvRecord view;
+
+      saved_record_view (saved, &view);
+      go_on = read_record (imp, &view);
+    }
+
+  while (go_on &&
+         (record = ms_csv_reader_next (imp->reader, imp->cancellable, &imp->batch->error)) != NULL)
+    go_on = read_record (imp, record);
+
+  if (g_atomic_int_get (&imp->stop))
+    {
+      /* nobody waits for it: give it back to be freed */
+      g_async_queue_push (imp->full, g_steal_pointer (&imp->batch));
+      return NULL;
+    }
+
+  if (imp->batch->error == NULL && !imp->any_data)
+    g_set_error (&imp->batch->error, MS_IMPORT_ERROR, MS_IMPORT_ERROR_EMPTY,
+                 _("The file has a header row but no contacts."));
+  imp->batch->last = TRUE;
+  close_batch (imp);
+  return NULL;
+}
+
+/* Writing batches (the calling thread) */
+
+static void
+report_progress (Importer *imp,
+                 guint64   bytes_done,
+                 guint64   rows_done,
+                 gboolean  force)
+{
+  gint64 now;
+
+  if (imp->progress == NULL)
+    return;
+
+  now = g_get_monotonic_time ();
+  if (!force && now - imp->last_progress < PROGRESS_INTERVAL)
+    return;
+
+  /* never backwards */
+  imp->shown_bytes = MAX (imp->shown_bytes, bytes_done);
+  imp->shown_rows = MAX (imp->shown_rows, rows_done);
+  imp->last_progress = now;
+  imp->progress (imp->shown_bytes, imp->bytes_total, imp->shown_rows, imp->user_data);
+}
+
+/* While the writing side waits: where reading is, unless a batch is ready
+ * (its rows are reported once it is written). */
+static void
+report_reading_progress (Importer *imp)
+{
+  guint64 bytes, rows;
+  gboolean waiting;
+
+  g_mutex_lock (&imp->lock);
+  bytes = imp->live_bytes;
+  rows = imp->live_rows;
+  waiting = imp->n_closed == imp->n_taken;
+  g_mutex_unlock (&imp->lock);
+
+  if (waiting)
+    report_progress (imp, bytes, rows, FALSE);
+}
+
+/* Counts and reports the batch's rejected rows, in file order; FALSE (with
+ * error set) when cancelled meanwhile. */
+static gboolean
+take_rejections (Importer       *imp,
+                 MsImportBatch  *batch,
+                 GError        **error)
+{
+  for (guint i = 0; i < batch->rejections->len; i++)
+    {
+      MsImportBatchRejection *rejection = &g_array_index (batch->rejections,
+                                                          MsImportBatchRejection, i);
+      MsImportRejection shown = { (guint) rejection->line, rejection->reason };
+
+      if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+        return FALSE;
+
+      imp->result->rejected++;
+      if (imp->result->rejections->len < MS_IMPORT_MAX_KEPT)
+        {
+          MsImportRejection *kept = g_new (MsImportRejection, 1);
+
+          kept->line = (guint) rejection->line;
+          kept->reason = g_strdup (rejection->reason);
+          g_ptr_array_add (imp->result->rejections, kept);
+        }
+      if (imp->reject != NULL)
+        imp->reject (&shown, imp->user_data);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+write_one_batch (Importer       *imp,
+                 MsImportBatch  *batch,
+                 GError        **error)
+{
+  if (!take_rejections (imp, batch, error))
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (imp->cancellable, error))
+    return FALSE;
+  if (batch->error != NULL)
+    {
+      /* the rows read before an error are not written, as after a cancel */
+      g_propagate_error (error, g_error_copy (batch->error));
+      return FALSE;
+    }
+
+  if (!_ms_import_write_batch (imp->store, batch, imp->options->list_name, &imp->list_id,
+                               imp->options->on_duplicate == MS_DUPLICATE_UPDATE, &imp->counts,
+                               imp->cancellable, error))
+    return FALSE;
+
+  imp->committed_rejected = imp->result->rejected;
+  imp->committed_kept = imp->result->rejections->len;
+  return TRUE;
+}
+
+/* Writes the batches as they come until the last one. */
+static gboolean
+write_batches (Importer  *imp,
+               GError   **error)
+{
+  for (;;)
+    {
+      MsImportBatch *batch;
+      gboolean last;
+
+      batch = g_async_queue_timeout_pop (imp->full, PROGRESS_INTERVAL);
+      if (batch == NULL)
+        {
+          report_reading_progress (imp);
+          continue;
+        }
+      imp->n_taken++;
+
+      if (!write_one_batch (imp, batch, error))
+        {
+          /* the reading thread may wait for this batch: let it see the stop */
+          g_atomic_int_set (&imp->stop, 1);
+          g_async_queue_push (imp->empty, batch);
+          return FALSE;
+        }
+
+      last = batch->last;
+      report_progress (imp, batch->bytes_end, batch->rows_end, last);
+      g_async_queue_push (imp->empty, batch);
+      if (last)
+        return TRUE;
+    }
 }
 
 static void
@@ -997,67 +1078,64 @@ setup_columns (Importer *imp,
 }
 
 static void
+free_batches (GAsyncQueue *queue)
+{
+  MsImportBatch *batch;
+
+  while ((batch = g_async_queue_try_pop (queue)) != NULL)
+    _ms_import_batch_free (batch);
+}
+
+static void
 importer_clear (Importer *imp)
 {
   for (guint i = 0; i < imp->n_columns; i++)
     g_free (imp->columns[i].key_json);
   g_clear_pointer (&imp->columns, g_free);
-  if (imp->email != NULL)
-    g_string_free (imp->email, TRUE);
-  if (imp->json != NULL)
-    g_string_free (imp->json, TRUE);
-  if (imp->arena != NULL)
-    g_string_free (imp->arena, TRUE);
-  g_clear_pointer (&imp->pending, g_array_unref);
-  g_clear_pointer (&imp->batch_ids, g_array_unref);
+  if (imp->full != NULL)
+    free_batches (imp->full);
+  if (imp->empty != NULL)
+    free_batches (imp->empty);
+  g_clear_pointer (&imp->full, g_async_queue_unref);
+  g_clear_pointer (&imp->empty, g_async_queue_unref);
+  g_clear_pointer (&imp->batch, _ms_import_batch_free);
+  g_mutex_clear (&imp->lock);
   g_clear_pointer (&imp->result, ms_import_result_free);
 }
 
+/* What the committed batches did, for an import that failed */
+static MsImportResult *
+steal_partial_result (Importer *imp)
+{
+  MsImportResult *partial = g_steal_pointer (&imp->result);
+
+  partial->imported = imp->counts.imported;
+  partial->updated = imp->counts.updated;
+  partial->skipped = imp->counts.skipped;
+  partial->rejected = imp->committed_rejected;
+  g_ptr_array_set_size (partial->rejections, imp->committed_kept);
+  partial->list_id = imp->list_id;
+  return partial;
+}
+
+/* Runs the reading thread and writes what it reads. */
 static gboolean
 import_rows (Importer      *imp,
-             Head          *head,
-             GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  const MsCsvRecord *record;
-  gboolean any_data = FALSE;
+  GThread *reader;
+  gboolean ok;
 
-  for (guint i = 0; i < head->sample->len; i++)
-    {
-      SavedRecord *saved = g_ptr_array_index (head->sample, i);
-      MsCsvRecord view;
+  imp->full = g_async_queue_new ();
+  imp->empty = g_async_queue_new ();
+  for (guint i = 0; i < N_BATCHES; i++)
+    g_async_queue_push (imp->empty, _ms_import_batch_new ());
 
-      saved_record_view (saved, &view);
-      any_data |= !record_is_blank (&view);
-      if (!process_record (imp, &view, cancellable, error))
-        return FALSE;
-    }
+  reader = g_thread_new ("ms-import-read", read_worker, imp);
+  ok = write_batches (imp, error);
+  g_thread_join (reader);
 
-  while ((record = ms_csv_reader_next (imp->reader, cancellable, &local_error)) != NULL)
-    {
-      any_data |= !record_is_blank (record);
-      if (!process_record (imp, record, cancellable, error))
-        return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (!any_data)
-    {
-      g_set_error (error, MS_IMPORT_ERROR, MS_IMPORT_ERROR_EMPTY,
-                   _("The file has a header row but no contacts."));
-      return FALSE;
-    }
-
-  if (!flush_batch (imp, error))
-    return FALSE;
-
-  report_progress (imp, TRUE);
-  return TRUE;
+  return ok;
 }
 
 /* Public API */
@@ -1193,26 +1271,31 @@ rejection_free (gpointer data)
  * @options: what to do
  * @progress: (nullable) (scope call): called at most ~10 times a second
  * @reject: (nullable) (scope call): called for every rejected row
- * @cancellable: (nullable): stops the import between rows
+ * @cancellable: (nullable): stops the import
  *
  * Imports the file in transactions of MS_IMPORT_BATCH_ROWS rows (each batch
  * is written in the order of the email index, which is much faster than file
- * order for large files; ids within a batch follow that order).  Rows are
+ * order for large files; ids within a batch follow that order).  A second
+ * thread reads and checks the rows of the next batch while one is written;
+ * the callbacks run on the calling thread, and must not use @store.  Rows are
  * rejected (and
  * reported with their line and reason, the import goes on) for: a missing or
  * invalid address, more non-empty fields than the header has, a field over
  * 1 MiB, a quoted field never closed, or bytes the encoding cannot decode.
  * Blank lines and lines of only delimiters or spaces are skipped without a word; a row
  * with fewer fields than the header is fine (the missing values are empty).
+ * The rejections of a batch are reported, in file order, just before the
+ * batch is written.
  * Duplicates, within the file or with contacts already stored, follow
  * options->on_duplicate: UPDATE merges the non-empty values of the later row
  * into the contact (counted as updated), SKIP leaves the contact as it is
  * (counted as skipped).  With a list, every accepted row's contact becomes a
  * member, duplicates included.
  *
- * When @cancellable is cancelled the current transaction is rolled back:
- * batches already committed stay in the database, and the call fails with
- * G_IO_ERROR_CANCELLED.
+ * When @cancellable is cancelled the batch being written (or read) is rolled
+ * back whole: batches already committed stay in the database, and the call
+ * fails with G_IO_ERROR_CANCELLED.  A cancel from a callback stops the
+ * import before the batch whose rejection or progress it was called for.
  *
  * Returns: (transfer full) (nullable): the counts, or %NULL with @error set
  */
@@ -1226,8 +1309,38 @@ ms_import_csv_sync (MsStore                *store,
                     GCancellable           *cancellable,
                     GError                **error)
 {
+  return ms_import_csv_sync_with_partial (store, file, options, progress, reject, user_data,
+                                          NULL, cancellable, error);
+}
+
+/**
+ * ms_import_csv_sync_with_partial:
+ * @out_partial: (out) (optional) (transfer full) (nullable): on failure, what
+ *   the committed batches did
+ *
+ * ms_import_csv_sync(), telling what an import that fails part way (a cancel
+ * included) kept.  When the call fails after reading began, @out_partial gets
+ * the counts of the batches that were committed before it stopped (maybe all
+ * zero): imported, updated, skipped and rejected rows with their rejections,
+ * and the list if it was created; the rest of the file was not imported.  It
+ * is %NULL on success, or when the file could not be read far enough to start.
+ *
+ * Returns: (transfer full) (nullable): the counts, or %NULL with @error set
+ */
+MsImportResult *
+ms_import_csv_sync_with_partial (MsStore                *store,
+                                 GFile                  *file,
+                                 const MsImportOptions  *options,
+                                 MsImportProgressFunc    progress,
+                                 MsImportRejectFunc      reject,
+                                 gpointer                user_data,
+                                 MsImportResult        **out_partial,
+                                 GCancellable           *cancellable,
+                                 GError                **error)
+{
   static const MsImportOptions default_options = { NULL, NULL, 0, MS_DUPLICATE_UPDATE, NULL, 0 };
   g_autoptr(GFileInfo) info = NULL;
+  MsImportResult *result;
   Importer imp = { 0, };
   Head head;
   gboolean ok;
@@ -1235,6 +1348,8 @@ ms_import_csv_sync (MsStore                *store,
   g_return_val_if_fail (MS_IS_STORE (store), NULL);
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
+  if (out_partial != NULL)
+    *out_partial = NULL;
   if (options == NULL)
     options = &default_options;
 
@@ -1254,15 +1369,13 @@ ms_import_csv_sync (MsStore                *store,
 
   imp.store = store;
   imp.options = options;
+  imp.cancellable = cancellable;
   imp.reader = head.reader;
+  imp.head = &head;
   imp.progress = progress;
   imp.reject = reject;
   imp.user_data = user_data;
-  imp.email = g_string_sized_new (256);
-  imp.json = g_string_sized_new (256);
-  imp.arena = g_string_sized_new (1024 * 1024);
-  imp.pending = g_array_sized_new (FALSE, FALSE, sizeof (PendingRow), 1024);
-  imp.batch_ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), 1024);
+  g_mutex_init (&imp.lock);
   imp.result = g_new0 (MsImportResult, 1);
   imp.result->rejections = g_ptr_array_new_with_free_func (rejection_free);
   imp.result->encoding = g_strdup (ms_csv_reader_get_encoding (head.reader));
@@ -1275,25 +1388,30 @@ ms_import_csv_sync (MsStore                *store,
     imp.bytes_total = g_file_info_get_size (info);
 
   ms_store_set_bulk_mode (store, TRUE);
-  report_progress (&imp, TRUE);
-  ok = import_rows (&imp, &head, cancellable, error);
+  report_progress (&imp, ms_csv_reader_get_bytes_read (head.reader), 0, TRUE);
+  ok = import_rows (&imp, error);
   ms_store_set_bulk_mode (store, FALSE);
 
   head_clear (&head);
   imp.reader = NULL;
+  imp.head = NULL;
   if (!ok)
     {
+      if (out_partial != NULL)
+        *out_partial = steal_partial_result (&imp);
       importer_clear (&imp);
       return NULL;
     }
 
-  {
-    MsImportResult *result = g_steal_pointer (&imp.result);
-
-    importer_clear (&imp);
-    return result;
-  }
+  result = g_steal_pointer (&imp.result);
+  result->imported = imp.counts.imported;
+  result->updated = imp.counts.updated;
+  result->skipped = imp.counts.skipped;
+  result->list_id = imp.list_id;
+  importer_clear (&imp);
+  return result;
 }
+
 
 void
 ms_import_result_free (MsImportResult *result)
@@ -1327,6 +1445,8 @@ typedef struct
   guint64               bytes_done;
   guint64               bytes_total;
   guint64               rows_done;
+
+  MsImportResult       *partial;        /* set by the worker before it returns */
 } ImportTask;
 
 static gboolean
@@ -1375,6 +1495,7 @@ import_task_free (gpointer data)
   g_free (td->list_name);
   g_free (td->encoding);
   g_free (td->roles);
+  g_clear_pointer (&td->partial, ms_import_result_free);
   g_mutex_clear (&td->lock);
   g_free (td);
 }
@@ -1438,9 +1559,9 @@ import_worker (GTask        *task,
       return;
     }
 
-  result = ms_import_csv_sync (store, td->file, &td->options,
-                               td->progress != NULL ? post_progress : NULL, NULL, task,
-                               cancellable, &error);
+  result = ms_import_csv_sync_with_partial (store, td->file, &td->options,
+                                            td->progress != NULL ? post_progress : NULL, NULL,
+                                            task, &td->partial, cancellable, &error);
   if (result == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -1508,4 +1629,36 @@ ms_import_csv_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_import_csv_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ms_import_csv_finish_with_partial:
+ * @out_partial: (out) (optional) (transfer full) (nullable): on failure, what
+ *   the committed batches did, as ms_import_csv_sync_with_partial() tells it
+ *
+ * ms_import_csv_finish(), telling what an import that failed part way (a
+ * cancel included) kept.
+ *
+ * Returns: (transfer full) (nullable): the counts, or %NULL with @error set
+ */
+MsImportResult *
+ms_import_csv_finish_with_partial (GAsyncResult    *result,
+                                   MsImportResult **out_partial,
+                                   GError         **error)
+{
+  MsImportResult *counts;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ms_import_csv_async, NULL);
+
+  if (out_partial != NULL)
+    *out_partial = NULL;
+  counts = g_task_propagate_pointer (G_TASK (result), error);
+  if (counts == NULL && out_partial != NULL)
+    {
+      ImportTask *td = g_task_get_task_data (G_TASK (result));
+
+      *out_partial = g_steal_pointer (&td->partial);
+    }
+  return counts;
 }

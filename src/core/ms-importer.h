@@ -138,6 +138,17 @@ MsImportResult *ms_import_csv_sync       (MsStore                *store,
                                           gpointer                user_data,
                                           GCancellable           *cancellable,
                                           GError                **error);
+/* The same; on failure (cancellation included) after reading began,
+ * *out_partial tells what the committed batches did. */
+MsImportResult *ms_import_csv_sync_with_partial (MsStore                *store,
+                                                 GFile                  *file,
+                                                 const MsImportOptions  *options,
+                                                 MsImportProgressFunc    progress,
+                                                 MsImportRejectFunc      reject,
+                                                 gpointer                user_data,
+                                                 MsImportResult        **out_partial,
+                                                 GCancellable           *cancellable,
+                                                 GError                **error);
 /* Opens its own connection to db_path on a worker thread. */
 void            ms_import_csv_async      (const char             *db_path,
                                           GFile                  *file,
@@ -150,6 +161,9 @@ void            ms_import_csv_async      (const char             *db_path,
                                           gpointer                user_data);
 MsImportResult *ms_import_csv_finish     (GAsyncResult           *result,
                                           GError                **error);
+MsImportResult *ms_import_csv_finish_with_partial (GAsyncResult     *result,
+                                                   MsImportResult  **out_partial,
+                                                   GError          **error);
 void            ms_import_result_free    (MsImportResult         *result);
 
 /* CSV export: UTF-8 with a header row (email, name, first_name, last_name, status,
