@@ -984,39 +984,105 @@ ms_server_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ID: g_value_set_int64 (value, self->id); break;
-    case PROP_NAME: g_value_set_string (value, self->name); break;
-    case PROP_TRANSPORT: g_value_set_enum (value, self->transport); break;
-    case PROP_HOST: g_value_set_string (value, self->host); break;
-    case PROP_PORT: g_value_set_uint (value, self->port); break;
-    case PROP_SECURITY: g_value_set_enum (value, self->security); break;
-    case PROP_LOGIN: g_value_set_string (value, self->login); break;
-    case PROP_SENDER_ADDRESS: g_value_set_string (value, self->sender_address); break;
-    case PROP_SENDER_NAME: g_value_set_string (value, self->sender_name); break;
-    case PROP_ALLOW_SENDER_SUBSTITUTION: g_value_set_boolean (value, self->allow_sender_substitution); break;
-    case PROP_PRIORITY: g_value_set_int (value, self->priority); break;
-    case PROP_ENABLED: g_value_set_boolean (value, self->enabled); break;
-    case PROP_MAX_CONNECTIONS: g_value_set_uint (value, self->max_connections); break;
-    case PROP_PAUSE_MS: g_value_set_uint (value, self->pause_ms); break;
-    case PROP_MAX_MESSAGE_SIZE: g_value_set_uint64 (value, self->max_message_size); break;
-    case PROP_MAX_RECIPIENTS: g_value_set_uint (value, self->max_recipients); break;
-    case PROP_FOLDER: g_value_set_string (value, self->folder); break;
-    case PROP_CA_FILE: g_value_set_string (value, self->ca_file); break;
-    case PROP_PINNED_FINGERPRINT: g_value_set_string (value, self->pinned_fingerprint); break;
-    case PROP_INCOMING_PROTOCOL: g_value_set_enum (value, self->incoming_protocol); break;
-    case PROP_INCOMING_HOST: g_value_set_string (value, self->incoming_host); break;
-    case PROP_INCOMING_PORT: g_value_set_uint (value, self->incoming_port); break;
-    case PROP_INCOMING_SECURITY: g_value_set_enum (value, self->incoming_security); break;
-    case PROP_INCOMING_LOGIN: g_value_set_string (value, self->incoming_login); break;
-    case PROP_INCOMING_FOLDER: g_value_set_string (value, self->incoming_folder); break;
-    case PROP_INCOMING_KEEP: g_value_set_boolean (value, self->incoming_keep); break;
-    case PROP_INCOMING_MOVE_TO: g_value_set_string (value, self->incoming_move_to); break;
-    case PROP_DKIM_DOMAIN: g_value_set_string (value, self->dkim_domain); break;
-    case PROP_DKIM_SELECTOR: g_value_set_string (value, self->dkim_selector); break;
-    case PROP_DKIM_KEY_REF: g_value_set_string (value, self->dkim_key_ref); break;
-    case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
-    case PROP_UPDATED_AT: g_value_set_int64 (value, self->updated_at); break;
-    case PROP_QUOTAS: g_value_set_boxed (value, self->quotas); break;
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_TRANSPORT:
+      g_value_set_enum (value, self->transport);
+      break;
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_SECURITY:
+      g_value_set_enum (value, self->security);
+      break;
+    case PROP_LOGIN:
+      g_value_set_string (value, self->login);
+      break;
+    case PROP_SENDER_ADDRESS:
+      g_value_set_string (value, self->sender_address);
+      break;
+    case PROP_SENDER_NAME:
+      g_value_set_string (value, self->sender_name);
+      break;
+    case PROP_ALLOW_SENDER_SUBSTITUTION:
+      g_value_set_boolean (value, self->allow_sender_substitution);
+      break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, self->priority);
+      break;
+    case PROP_ENABLED:
+      g_value_set_boolean (value, self->enabled);
+      break;
+    case PROP_MAX_CONNECTIONS:
+      g_value_set_uint (value, self->max_connections);
+      break;
+    case PROP_PAUSE_MS:
+      g_value_set_uint (value, self->pause_ms);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint64 (value, self->max_message_size);
+      break;
+    case PROP_MAX_RECIPIENTS:
+      g_value_set_uint (value, self->max_recipients);
+      break;
+    case PROP_FOLDER:
+      g_value_set_string (value, self->folder);
+      break;
+    case PROP_CA_FILE:
+      g_value_set_string (value, self->ca_file);
+      break;
+    case PROP_PINNED_FINGERPRINT:
+      g_value_set_string (value, self->pinned_fingerprint);
+      break;
+    case PROP_INCOMING_PROTOCOL:
+      g_value_set_enum (value, self->incoming_protocol);
+      break;
+    case PROP_INCOMING_HOST:
+      g_value_set_string (value, self->incoming_host);
+      break;
+    case PROP_INCOMING_PORT:
+      g_value_set_uint (value, self->incoming_port);
+      break;
+    case PROP_INCOMING_SECURITY:
+      g_value_set_enum (value, self->incoming_security);
+      break;
+    case PROP_INCOMING_LOGIN:
+      g_value_set_string (value, self->incoming_login);
+      break;
+    case PROP_INCOMING_FOLDER:
+      g_value_set_string (value, self->incoming_folder);
+      break;
+    case PROP_INCOMING_KEEP:
+      g_value_set_boolean (value, self->incoming_keep);
+      break;
+    case PROP_INCOMING_MOVE_TO:
+      g_value_set_string (value, self->incoming_move_to);
+      break;
+    case PROP_DKIM_DOMAIN:
+      g_value_set_string (value, self->dkim_domain);
+      break;
+    case PROP_DKIM_SELECTOR:
+      g_value_set_string (value, self->dkim_selector);
+      break;
+    case PROP_DKIM_KEY_REF:
+      g_value_set_string (value, self->dkim_key_ref);
+      break;
+    case PROP_CREATED_AT:
+      g_value_set_int64 (value, self->created_at);
+      break;
+    case PROP_UPDATED_AT:
+      g_value_set_int64 (value, self->updated_at);
+      break;
+    case PROP_QUOTAS:
+      g_value_set_boxed (value, self->quotas);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1032,38 +1098,102 @@ ms_server_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ID: ms_server_set_id (self, g_value_get_int64 (value)); break;
-    case PROP_NAME: ms_server_set_name (self, g_value_get_string (value)); break;
-    case PROP_TRANSPORT: ms_server_set_transport (self, g_value_get_enum (value)); break;
-    case PROP_HOST: ms_server_set_host (self, g_value_get_string (value)); break;
-    case PROP_PORT: ms_server_set_port (self, g_value_get_uint (value)); break;
-    case PROP_SECURITY: ms_server_set_security (self, g_value_get_enum (value)); break;
-    case PROP_LOGIN: ms_server_set_login (self, g_value_get_string (value)); break;
-    case PROP_SENDER_ADDRESS: ms_server_set_sender_address (self, g_value_get_string (value)); break;
-    case PROP_SENDER_NAME: ms_server_set_sender_name (self, g_value_get_string (value)); break;
-    case PROP_ALLOW_SENDER_SUBSTITUTION: ms_server_set_allow_sender_substitution (self, g_value_get_boolean (value)); break;
-    case PROP_PRIORITY: ms_server_set_priority (self, g_value_get_int (value)); break;
-    case PROP_ENABLED: ms_server_set_enabled (self, g_value_get_boolean (value)); break;
-    case PROP_MAX_CONNECTIONS: ms_server_set_max_connections (self, g_value_get_uint (value)); break;
-    case PROP_PAUSE_MS: ms_server_set_pause_ms (self, g_value_get_uint (value)); break;
-    case PROP_MAX_MESSAGE_SIZE: ms_server_set_max_message_size (self, g_value_get_uint64 (value)); break;
-    case PROP_MAX_RECIPIENTS: ms_server_set_max_recipients (self, g_value_get_uint (value)); break;
-    case PROP_FOLDER: ms_server_set_folder (self, g_value_get_string (value)); break;
-    case PROP_CA_FILE: ms_server_set_ca_file (self, g_value_get_string (value)); break;
-    case PROP_PINNED_FINGERPRINT: ms_server_set_pinned_fingerprint (self, g_value_get_string (value)); break;
-    case PROP_INCOMING_PROTOCOL: ms_server_set_incoming_protocol (self, g_value_get_enum (value)); break;
-    case PROP_INCOMING_HOST: ms_server_set_incoming_host (self, g_value_get_string (value)); break;
-    case PROP_INCOMING_PORT: ms_server_set_incoming_port (self, g_value_get_uint (value)); break;
-    case PROP_INCOMING_SECURITY: ms_server_set_incoming_security (self, g_value_get_enum (value)); break;
-    case PROP_INCOMING_LOGIN: ms_server_set_incoming_login (self, g_value_get_string (value)); break;
-    case PROP_INCOMING_FOLDER: ms_server_set_incoming_folder (self, g_value_get_string (value)); break;
-    case PROP_INCOMING_KEEP: ms_server_set_incoming_keep (self, g_value_get_boolean (value)); break;
-    case PROP_INCOMING_MOVE_TO: ms_server_set_incoming_move_to (self, g_value_get_string (value)); break;
-    case PROP_DKIM_DOMAIN: ms_server_set_dkim_domain (self, g_value_get_string (value)); break;
-    case PROP_DKIM_SELECTOR: ms_server_set_dkim_selector (self, g_value_get_string (value)); break;
-    case PROP_DKIM_KEY_REF: ms_server_set_dkim_key_ref (self, g_value_get_string (value)); break;
-    case PROP_CREATED_AT: ms_server_set_created_at (self, g_value_get_int64 (value)); break;
-    case PROP_UPDATED_AT: ms_server_set_updated_at (self, g_value_get_int64 (value)); break;
+    case PROP_ID:
+      ms_server_set_id (self, g_value_get_int64 (value));
+      break;
+    case PROP_NAME:
+      ms_server_set_name (self, g_value_get_string (value));
+      break;
+    case PROP_TRANSPORT:
+      ms_server_set_transport (self, g_value_get_enum (value));
+      break;
+    case PROP_HOST:
+      ms_server_set_host (self, g_value_get_string (value));
+      break;
+    case PROP_PORT:
+      ms_server_set_port (self, g_value_get_uint (value));
+      break;
+    case PROP_SECURITY:
+      ms_server_set_security (self, g_value_get_enum (value));
+      break;
+    case PROP_LOGIN:
+      ms_server_set_login (self, g_value_get_string (value));
+      break;
+    case PROP_SENDER_ADDRESS:
+      ms_server_set_sender_address (self, g_value_get_string (value));
+      break;
+    case PROP_SENDER_NAME:
+      ms_server_set_sender_name (self, g_value_get_string (value));
+      break;
+    case PROP_ALLOW_SENDER_SUBSTITUTION:
+      ms_server_set_allow_sender_substitution (self, g_value_get_boolean (value));
+      break;
+    case PROP_PRIORITY:
+      ms_server_set_priority (self, g_value_get_int (value));
+      break;
+    case PROP_ENABLED:
+      ms_server_set_enabled (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_CONNECTIONS:
+      ms_server_set_max_connections (self, g_value_get_uint (value));
+      break;
+    case PROP_PAUSE_MS:
+      ms_server_set_pause_ms (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      ms_server_set_max_message_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_MAX_RECIPIENTS:
+      ms_server_set_max_recipients (self, g_value_get_uint (value));
+      break;
+    case PROP_FOLDER:
+      ms_server_set_folder (self, g_value_get_string (value));
+      break;
+    case PROP_CA_FILE:
+      ms_server_set_ca_file (self, g_value_get_string (value));
+      break;
+    case PROP_PINNED_FINGERPRINT:
+      ms_server_set_pinned_fingerprint (self, g_value_get_string (value));
+      break;
+    case PROP_INCOMING_PROTOCOL:
+      ms_server_set_incoming_protocol (self, g_value_get_enum (value));
+      break;
+    case PROP_INCOMING_HOST:
+      ms_server_set_incoming_host (self, g_value_get_string (value));
+      break;
+    case PROP_INCOMING_PORT:
+      ms_server_set_incoming_port (self, g_value_get_uint (value));
+      break;
+    case PROP_INCOMING_SECURITY:
+      ms_server_set_incoming_security (self, g_value_get_enum (value));
+      break;
+    case PROP_INCOMING_LOGIN:
+      ms_server_set_incoming_login (self, g_value_get_string (value));
+      break;
+    case PROP_INCOMING_FOLDER:
+      ms_server_set_incoming_folder (self, g_value_get_string (value));
+      break;
+    case PROP_INCOMING_KEEP:
+      ms_server_set_incoming_keep (self, g_value_get_boolean (value));
+      break;
+    case PROP_INCOMING_MOVE_TO:
+      ms_server_set_incoming_move_to (self, g_value_get_string (value));
+      break;
+    case PROP_DKIM_DOMAIN:
+      ms_server_set_dkim_domain (self, g_value_get_string (value));
+      break;
+    case PROP_DKIM_SELECTOR:
+      ms_server_set_dkim_selector (self, g_value_get_string (value));
+      break;
+    case PROP_DKIM_KEY_REF:
+      ms_server_set_dkim_key_ref (self, g_value_get_string (value));
+      break;
+    case PROP_CREATED_AT:
+      ms_server_set_created_at (self, g_value_get_int64 (value));
+      break;
+    case PROP_UPDATED_AT:
+      ms_server_set_updated_at (self, g_value_get_int64 (value));
+      break;
     case PROP_QUOTAS:
       {
         GArray *quotas = g_value_get_boxed (value);
