@@ -176,7 +176,7 @@ class CliTestCase(unittest.TestCase):
 class TestServerCommands(CliTestCase):
     def test_help(self):
         out, _ = self.ok('server', '--help', db=False)
-        for word in ('add', 'list', 'show', 'test', 'remove', 'preset'):
+        for word in ('add', 'list', 'show', 'test', 'set-password', 'remove', 'preset'):
             self.assertIn(word, out)
         out, _ = self.ok('server', 'add', '--help', db=False)
         for word in ('--password-env', '--quota', '--transport', '--dkim-key-file',
@@ -293,10 +293,20 @@ class TestServerCommands(CliTestCase):
         out, _ = self.ok('server', 'add', 'Mail.ru', '--from', 'ivan@bk.ru', '--quota', '10/1h')
         self.assertIn('Mail.ru preset', out)
         self.assertIn('пароль для внешних приложений', out)
-        self.assertIn('set one with --password-env', out)
+        self.assertIn('server set-password', out)
         server = self.json_ok('server', 'show', 'Mail.ru')[0]['server']
         self.assertEqual([q['text'] for q in server['quotas']], ['10/1h'])
         self.assertFalse(server['password_stored'])
+
+        self.usage_error('server', 'set-password', 'Mail.ru')
+        self.usage_error('server', 'set-password', 'Mail.ru', '--password-env', 'UNSET_VAR_X')
+        self.error('server', 'set-password', 'Nothing', '--password-env', 'PW')
+        data, _ = self.json_ok('server', 'set-password', 'Mail.ru', '--password-env', 'PW')
+        self.assertEqual((data['server'], data['kind']), ('Mail.ru', 'smtp'))
+        self.assertTrue(self.json_ok('server', 'show', 'Mail.ru')[0]['server']['password_stored'])
+        self.ok('server', 'set-password', 'Mail.ru', '--password-env', 'PW', '--incoming')
+        self.assertEqual(self.secrets_text().count(PASSWORD), 4)
+        self.assertNotIn(PASSWORD.encode(), self.db_bytes())
 
         # Another host than the provider's: the preset does not apply.
         server = self.json_ok('server', 'add', 'Relay', '--from', 'ivan@gmail.com', '--host',

@@ -684,8 +684,8 @@ run_add (MsCli           *cli,
     }
   else if (ms_server_get_login (job.server) != NULL)
     {
-      ms_cli_print (cli, _("No password was given: set one with --password-env before "
-                           "sending.\n"));
+      ms_cli_print (cli, _("No password was given: store one with “server set-password” "
+                           "before sending.\n"));
     }
   return MS_CLI_EXIT_OK;
 }
@@ -1084,6 +1084,78 @@ run_test (MsCli           *cli,
   return MS_CLI_EXIT_OK;
 }
 
+/* server set-password */
+
+static int
+run_set_password (MsCli           *cli,
+                  const MsCliArgs *args)
+{
+  g_autoptr(MsServer) server = NULL;
+  g_autoptr(MsSecrets) secrets = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean incoming = ms_cli_args_get_option (args, "incoming") != NULL;
+  const char *host;
+  const char *login;
+  MsSecretKind kind;
+  char *password;
+  int exit_code = -1;
+  MsStore *store;
+  gboolean ok;
+
+  if (ms_cli_args_get_option (args, "password-env") == NULL)
+    return ms_cli_usage_error (cli, _("Name the environment variable holding the password with "
+                                      "--password-env VAR."));
+  if (!(store = ms_cli_get_store (cli, &error))
+      || !(server = ms_store_find_server (store, ms_cli_args_get_positional (args, 0), &error)))
+    return ms_cli_fail (cli, error);
+  if (incoming)
+    {
+      kind = ms_server_get_incoming_protocol (server) == MS_INCOMING_POP3 ? MS_SECRET_POP3
+                                                                          : MS_SECRET_IMAP;
+      host = ms_server_get_incoming_host (server);
+      login = ms_server_get_incoming_login (server);
+    }
+  else
+    {
+      kind = MS_SECRET_SMTP;
+      host = ms_server_get_host (server);
+      login = ms_server_get_login (server);
+    }
+  if (host == NULL || login == NULL)
+    return ms_cli_failf (cli, incoming ? _("The profile “%s” has no incoming mailbox with a login.")
+                                       : _("The profile “%s” has no SMTP login."),
+                         ms_server_get_name (server));
+
+  password = password_from_env (cli, args, "password-env", &exit_code);
+  if (password == NULL)
+    return exit_code;
+  secrets = ms_cli_open_secrets (cli);
+  ok = ms_secrets_store (secrets, kind, host, login, password, NULL, &error);
+  ms_secret_free (password);
+  if (!ok)
+    return ms_cli_fail (cli, error);
+
+  if (ms_cli_get_json (cli))
+    {
+      g_autoptr(MsJsonWriter) writer = ms_json_writer_new (TRUE);
+
+      ms_json_writer_begin_object (writer);
+      json_string_or_null (writer, "server", ms_server_get_name (server));
+      json_string_or_null (writer, "kind", ms_secret_kind_to_string (kind));
+      write_secrets_json (writer, secrets);
+      ms_json_writer_end_object (writer);
+      ms_cli_print_json (cli, writer);
+    }
+  else
+    {
+      g_autofree char *describe = ms_secrets_describe (secrets);
+
+      ms_cli_print (cli, _("Stored the password of %s on %s.\n"), login, host);
+      ms_cli_print (cli, "%s\n", describe);
+    }
+  return MS_CLI_EXIT_OK;
+}
+
 /* server remove */
 
 typedef struct
@@ -1380,6 +1452,12 @@ static const MsCliOption test_options[] = {
   { NULL, NULL, NULL }
 };
 
+static const MsCliOption set_password_options[] = {
+  { "password-env", "VAR", N_("Read the password from the environment variable VAR (required)") },
+  { "incoming", NULL, N_("The password of the incoming mailbox instead of the SMTP one") },
+  { NULL, NULL, NULL }
+};
+
 static const MsCliCommand add_command = {
   .name = "add",
   .summary = N_("Add a server profile"),
@@ -1426,6 +1504,16 @@ static const MsCliCommand test_command = {
   .max_args = 1,
 };
 
+static const MsCliCommand set_password_command = {
+  .name = "set-password",
+  .summary = N_("Store or replace the password of a server profile"),
+  .run = run_set_password,
+  .synopsis = "NAME --password-env VAR [--incoming]",
+  .options = set_password_options,
+  .min_args = 1,
+  .max_args = 1,
+};
+
 static const MsCliCommand remove_command = {
   .name = "remove",
   .summary = N_("Remove a server profile and the secrets only it used"),
@@ -1449,6 +1537,7 @@ static const MsCliCommand *const server_subcommands[] = {
   &add_command,
   &show_command,
   &test_command,
+  &set_password_command,
   &remove_command,
   &preset_command,
   NULL

@@ -232,7 +232,7 @@ ms_server_explain_error (MsServer           *server,
     {
       id = "no-password";
       text = g_strdup (_("Enter the password in the server profile (or with mailshot-cli "
-                         "server add … --password-env VARIABLE)."));
+                         "server set-password NAME --password-env VARIABLE)."));
     }
   if (out_id != NULL)
     *out_id = id;
