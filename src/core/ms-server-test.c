@@ -703,13 +703,21 @@ post_event (MsServerTestStep    step,
 {
   AsyncData *data = user_data;
   Event *event = g_new0 (Event, 1);
+  GSource *source;
 
   event->func = data->func;
   event->user_data = data->user_data;
   event->step = step;
   event->status = status;
   event->text = g_strdup (text);
-  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, deliver_event, event, event_free);
+  /* An idle source, not g_main_context_invoke(): that would run the callback
+   * here, on the worker thread, whenever the owner's context is not busy. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_event, event, event_free);
+  g_source_set_static_name (source, "[mailshot] server test step");
+  g_source_attach (source, data->context);
+  g_source_unref (source);
 }
 
 static void
