@@ -140,7 +140,9 @@ import_worker (gpointer user_data)
                                       job->cancellable, &job->error);
   clear_progress (job);
   fflush (stderr);
-  g_main_context_invoke (NULL, quit_loop_cb, job);
+  /* Not g_main_context_invoke(): when the main thread has not entered its loop
+   * yet, that would quit the loop here, before it runs, and it would never end. */
+  g_idle_add (quit_loop_cb, job);
   return NULL;
 }
 
