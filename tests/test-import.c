@@ -420,6 +420,98 @@ test_cancel_keeps_whole_batches (Fixture       *f,
   }
 }
 
+/* cancels on a rejection past line cancel_at_rows */
+static void
+cancel_on_late_reject (const MsImportRejection *rejection,
+                       gpointer                 user_data)
+{
+  CancelState *state = user_data;
+
+  state->rejections++;
+  if (rejection->line > state->cancel_at_rows)
+    g_cancellable_cancel (state->cancellable);
+}
+
+static void
+test_partial_after_cancel (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MsImportResult) partial = NULL;
+  g_autoptr(GPtrArray) lists = NULL;
+  MsImportOptions options = { "Partial", NULL, 0, MS_DUPLICATE_UPDATE, NULL, 0 };
+  CancelState state = { cancellable, 0, BATCH + 3, 0, 0 };
+
+  /* rows 20000 and 40000 are rejected in the first batch, which then ends
+   * with row BATCH + 2 (line BATCH + 3); row 60000 in the second cancels */
+  input = write_generated (f, "partial.csv", BATCH + 20000, 20000);
+  g_assert_null (ms_import_csv_sync_with_partial (f->store, input, &options, NULL,
+                                                  cancel_on_late_reject, &state, &partial,
+                                                  cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (state.rejections, ==, 3);
+
+  /* what the first batch did, and only that */
+  g_assert_nonnull (partial);
+  g_assert_cmpuint (partial->imported, ==, BATCH);
+  g_assert_cmpuint (partial->updated, ==, 0);
+  g_assert_cmpuint (partial->skipped, ==, 0);
+  g_assert_cmpuint (partial->rejected, ==, 2);
+  g_assert_cmpuint (partial->rejections->len, ==, 2);
+  g_assert_cmpuint (((MsImportRejection *) g_ptr_array_index (partial->rejections, 1))->line,
+                    ==, 40001);
+  g_assert_cmpstr (partial->encoding, ==, "UTF-8");
+  g_assert_cmpint (count_contacts (f->store, 0), ==, (gint64) partial->imported);
+
+  lists = ms_store_list_lists (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lists->len, ==, 1);
+  g_assert_cmpint (partial->list_id, ==, ms_contact_list_get_id (g_ptr_array_index (lists, 0)));
+  g_assert_cmpint (count_contacts (f->store, partial->list_id), ==, BATCH);
+}
+
+/* Cancelled in the first batch: nothing kept, not even the list */
+static void
+test_partial_nothing_committed (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = write_generated (f, "early.csv", 3000, 1000);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(MsImportResult) partial = NULL;
+  g_autoptr(GPtrArray) lists = NULL;
+  MsImportOptions options = { "Early", NULL, 0, MS_DUPLICATE_UPDATE, NULL, 0 };
+  CancelState state = { cancellable, 0, 0, 0, 0 };
+
+  g_assert_null (ms_import_csv_sync_with_partial (f->store, input, &options, NULL,
+                                                  cancel_on_reject, &state, &partial,
+                                                  cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_nonnull (partial);
+  g_assert_cmpuint (partial->imported, ==, 0);
+  g_assert_cmpuint (partial->rejected, ==, 0);
+  g_assert_cmpint (partial->list_id, ==, 0);
+  g_assert_cmpint (count_contacts (f->store, 0), ==, 0);
+  lists = ms_store_list_lists (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lists->len, ==, 0);
+
+  /* a file that cannot be read at all has no partial result */
+  {
+    g_autoptr(GFile) missing = g_file_new_for_path ("/nonexistent/contacts.csv");
+    g_autoptr(MsImportResult) none = NULL;
+
+    g_assert_null (ms_import_csv_sync_with_partial (f->store, missing, NULL, NULL, NULL, NULL,
+                                                    &none, NULL, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+    g_assert_null (none);
+  }
+}
+
 static void
 cancel_on_progress (guint64  bytes_done,
                     guint64  bytes_total,
@@ -607,6 +699,71 @@ test_duplicates_skip (Fixture       *f,
   g_assert_cmpstr (ms_contact_get_name (c), ==, "Carol");
 }
 
+/* One batch with new rows, stored addresses and addresses repeated in the
+ * file, in both policies */
+
+static const char mixed_csv[] =
+  "email,name,city\n"
+  "zed@example.org,Zed,Oslo\n"
+  "C@example.org,Carol,\n"
+  "a@EXAMPLE.org,,Nice\n"
+  "m@example.org,Mia,Rome\n"
+  "c@example.org,,Bergen\n"
+  "b@example.org,Bobby,\n"
+  "M@example.org,Maria,\n";
+
+static void
+test_mixed_batch (Fixture       *f,
+                  gconstpointer  data)
+{
+  MsDuplicatePolicy policy = GPOINTER_TO_INT (data);
+  gboolean update = policy == MS_DUPLICATE_UPDATE;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = NULL;
+  g_autoptr(MsImportResult) result = NULL;
+  g_autoptr(MsContact) a = NULL;
+  g_autoptr(MsContact) b = NULL;
+  g_autoptr(MsContact) c = NULL;
+  g_autoptr(MsContact) m = NULL;
+  g_autoptr(MsContact) zed = NULL;
+  MsImportOptions options = { "Mixed", NULL, 0, policy, NULL, 0 };
+
+  prepare_existing (f);
+  input = write_file (f, "mixed.csv", mixed_csv, -1);
+  result = ms_import_csv_sync (f->store, input, &options, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* new: zed, C, m; stored: a, b; repeated: c, M */
+  g_assert_cmpuint (result->imported, ==, 3);
+  g_assert_cmpuint (result->updated, ==, update ? 4 : 0);
+  g_assert_cmpuint (result->skipped, ==, update ? 0 : 4);
+  g_assert_cmpuint (result->rejected, ==, 0);
+  g_assert_cmpint (count_contacts (f->store, 0), ==, 5);
+  g_assert_cmpint (count_contacts (f->store, result->list_id), ==, 5);
+
+  /* the first occurrence is inserted as written, later ones merge into it */
+  c = find (f->store, "c@example.org");
+  g_assert_cmpstr (ms_contact_get_email (c), ==, "C@example.org");
+  g_assert_cmpstr (ms_contact_get_name (c), ==, "Carol");
+  g_assert_cmpstr (ms_contact_get_field (c, "city"), ==, update ? "Bergen" : NULL);
+  m = find (f->store, "m@example.org");
+  g_assert_cmpstr (ms_contact_get_name (m), ==, update ? "Maria" : "Mia");
+  g_assert_cmpstr (ms_contact_get_field (m, "city"), ==, "Rome");
+
+  a = find (f->store, "a@example.org");
+  g_assert_cmpstr (ms_contact_get_name (a), ==, "Alice");
+  g_assert_cmpstr (ms_contact_get_field (a, "city"), ==, update ? "Nice" : "Paris");
+  b = find (f->store, "b@example.org");
+  g_assert_cmpstr (ms_contact_get_name (b), ==, update ? "Bobby" : "Bob");
+
+  /* new contacts get ids after the stored ones, in address order */
+  zed = find (f->store, "zed@example.org");
+  g_assert_cmpint (ms_contact_get_id (a), <, ms_contact_get_id (c));
+  g_assert_cmpint (ms_contact_get_id (b), <, ms_contact_get_id (c));
+  g_assert_cmpint (ms_contact_get_id (c), <, ms_contact_get_id (m));
+  g_assert_cmpint (ms_contact_get_id (m), <, ms_contact_get_id (zed));
+}
+
 /* Async */
 
 typedef struct
@@ -723,6 +880,47 @@ test_async_cancelled (Fixture       *f,
   g_assert_cmpint (count_contacts (f->store, 0), ==, 0);
 }
 
+typedef struct
+{
+  GMainLoop      *loop;
+  MsImportResult *partial;
+  GError         *error;
+} PartialState;
+
+static void
+async_done_partial (GObject      *source,
+                    GAsyncResult *res,
+                    gpointer      user_data)
+{
+  PartialState *state = user_data;
+
+  g_assert_null (ms_import_csv_finish_with_partial (res, &state->partial, &state->error));
+  g_main_loop_quit (state->loop);
+}
+
+/* A failure after reading began hands over what was committed: here nothing,
+ * the file has only its header and blank lines. */
+static void
+test_async_partial (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GFile) input = write_file (f, "blank.csv", "email,name\n\n,,\n\n", -1);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  PartialState state = { loop, NULL, NULL };
+
+  ms_import_csv_async (f->db_path, input, NULL, NULL, NULL, NULL, NULL, async_done_partial,
+                       &state);
+  g_main_loop_run (loop);
+
+  g_assert_error (state.error, MS_IMPORT_ERROR, MS_IMPORT_ERROR_EMPTY);
+  g_clear_error (&state.error);
+  g_assert_nonnull (state.partial);
+  g_assert_cmpuint (state.partial->imported, ==, 0);
+  g_assert_cmpuint (state.partial->rejected, ==, 0);
+  g_assert_cmpstr (state.partial->encoding, ==, "UTF-8");
+  g_clear_pointer (&state.partial, ms_import_result_free);
+}
+
 static void
 test_async_bad_database (Fixture       *f,
                          gconstpointer  data)
@@ -754,12 +952,19 @@ main (int   argc,
   ADD ("/core/import/export-atomic", test_export_atomic);
   ADD ("/core/import/cancel-keeps-whole-batches", test_cancel_keeps_whole_batches);
   ADD ("/core/import/cancel-from-progress", test_cancel_from_progress);
+  ADD ("/core/import/partial-after-cancel", test_partial_after_cancel);
+  ADD ("/core/import/partial-nothing-committed", test_partial_nothing_committed);
   ADD ("/core/import/progress-and-kept-rejections", test_progress_and_kept_rejections);
   ADD ("/core/import/duplicates-update", test_duplicates_update);
   ADD ("/core/import/duplicates-skip", test_duplicates_skip);
+  g_test_add ("/core/import/mixed-batch-update", Fixture, GINT_TO_POINTER (MS_DUPLICATE_UPDATE),
+              fixture_setup, test_mixed_batch, fixture_teardown);
+  g_test_add ("/core/import/mixed-batch-skip", Fixture, GINT_TO_POINTER (MS_DUPLICATE_SKIP),
+              fixture_setup, test_mixed_batch, fixture_teardown);
   ADD ("/core/import/async", test_async);
   ADD ("/core/import/async-cancelled", test_async_cancelled);
   ADD ("/core/import/async-bad-database", test_async_bad_database);
+  ADD ("/core/import/async-partial", test_async_partial);
 #undef ADD
 
   return g_test_run ();

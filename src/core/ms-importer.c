@@ -1005,8 +1005,10 @@ write_batches (Importer  *imp,
           return FALSE;
         }
 
+      /* after every batch: a cancel from the callback then stops the import
+       * before the next one (a batch takes longer than the interval) */
       last = batch->last;
-      report_progress (imp, batch->bytes_end, batch->rows_end, last);
+      report_progress (imp, batch->bytes_end, batch->rows_end, TRUE);
       g_async_queue_push (imp->empty, batch);
       if (last)
         return TRUE;
