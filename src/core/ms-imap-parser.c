@@ -857,8 +857,15 @@ ms_imap_parser_add_line (MsImapParser  *self,
     }
   if (has_literal)
     {
-      if (self->n_literals >= MS_IMAP_MAX_LITERALS
-          || self->total + size + SEGMENT_OVERHEAD > self->max_response)
+      if (self->n_literals >= MS_IMAP_MAX_LITERALS)
+        {
+          g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_TOO_LARGE,
+                       _("The server sent a response of more than %u pieces"),
+                       MS_IMAP_MAX_LITERALS);
+          ms_imap_parser_reset (self);
+          return MS_IMAP_PARSE_FAILED;
+        }
+      if (self->total + size + SEGMENT_OVERHEAD > self->max_response)
         {
           set_too_large (self, error);
           return MS_IMAP_PARSE_FAILED;
