@@ -27,10 +27,13 @@
 #include "ms-application.h"
 #include "ms-provider.h"
 #include "ms-secrets.h"
+#include "ms-send-test-dialog.h"
 #include "ms-server-editor.h"
 #include "ms-servers-view.h"
 #include "ms-store.h"
 #include "ms-store-servers.h"
+#include "ms-store-templates.h"
+#include "ms-templates-view.h"
 #include "ms-window.h"
 
 /* The Servers and Templates views of the real window on a temporary database:
@@ -262,7 +265,7 @@ test_server_start (const char *login)
   TestServer *srv = g_new0 (TestServer, 1);
   guint64 port = 0;
 
-  srv->dir = g_build_filename (tmp_dir, "smtp-server", NULL);
+  srv->dir = g_strdup_printf ("%s/smtp-server-%s", tmp_dir, login);
   /* It exits when its standard input closes: also when this test dies. */
   srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                    PYTHON, script, "--record", srv->dir, "--watch-stdin",
@@ -510,6 +513,294 @@ test_servers (void)
   close_window (window);
 }
 
+/* Templates */
+
+#define SENDER "newsletter@example.org"
+
+static gboolean
+is_templates_view_idle (gpointer data)
+{
+  MsTemplatesView *view = data;
+
+  return !ms_templates_view_get_loading (view)
+         && !ms_template_editor_get_attaching (ms_templates_view_get_editor (view));
+}
+
+static gboolean
+is_preview_idle (gpointer data)
+{
+  return !ms_template_preview_get_busy (data);
+}
+
+static void
+wait_for_preview (MsTemplatePreview *preview)
+{
+  /* Past the pause after typing, the render and the web view's load. */
+  for (int i = 0; i < 3; i++)
+    g_main_context_iteration (NULL, FALSE);
+  wait_until (is_preview_idle, preview, "the preview to render and load");
+}
+
+static void
+set_body (MsTemplateEditor *editor,
+          const char       *text)
+{
+  gtk_text_buffer_set_text (ms_template_editor_get_body_buffer (editor), text, -1);
+}
+
+static gboolean
+menu_has_field (GMenuModel *menu,
+                const char *field)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+      g_autoptr(GVariant) target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET,
+                                                                          G_VARIANT_TYPE_STRING);
+
+      if (target != NULL && g_str_equal (g_variant_get_string (target, NULL), field))
+        return TRUE;
+      if (section != NULL && menu_has_field (section, field))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+count_named (GtkWidget  *root,
+             const char *name)
+{
+  guint n = g_strcmp0 (gtk_widget_get_name (root), name) == 0 && gtk_widget_get_visible (root) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    n += count_named (child, name);
+  return n;
+}
+
+static void
+write_file (const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+attach (MsTemplateEditor *editor,
+        MsTemplatesView  *view,
+        const char       *name)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  ms_template_editor_attach_file (editor, file);
+  wait_until (is_templates_view_idle, view, "the file to be attached");
+}
+
+static gboolean
+is_dialog_ready (gpointer data)
+{
+  return ms_send_test_dialog_get_ready (data);
+}
+
+static void
+add_test_server (TestServer *srv)
+{
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsServer) server = ms_server_new ();
+  g_autoptr(MsSecrets) secrets = ms_secrets_new_for_database (db_path);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ca = g_build_filename (certs_dir, "ca.pem", NULL);
+  MsQuota quota = { 100, 3600 };
+
+  ms_server_set_name (server, "Loopback");
+  ms_server_set_host (server, "127.0.0.1");
+  ms_server_set_port (server, srv->port);
+  ms_server_set_security (server, MS_SECURITY_STARTTLS);
+  ms_server_set_login (server, SENDER);
+  ms_server_set_sender_address (server, SENDER);
+  ms_server_set_sender_name (server, "Mailshot Test");
+  ms_server_set_ca_file (server, ca);
+  ms_server_set_max_message_size (server, 20000000);
+  ms_server_add_quota (server, &quota);
+  store = ms_store_open (db_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ms_store_add_server (store, server, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (ms_secrets_store (secrets, MS_SECRET_SMTP, "127.0.0.1", SENDER, PASSWORD, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ms_store_upsert_contact (store, "anna.schmidt@example.de", NULL, "Anna", "Schmidt",
+                                          "{\"company\":\"Lichtblick GmbH\"}", TRUE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ms_store_upsert_contact (store, "bernd.weber@example.de", NULL, "Bernd", "Weber",
+                                          NULL, TRUE, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_templates (void)
+{
+  MsWindow *window;
+  MsTemplatesView *view;
+  MsTemplateEditor *editor;
+  MsTemplatePreview *preview;
+  MsSendTestDialog *dialog;
+  GtkTextBuffer *buffer;
+  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsTemplate) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message_path = NULL;
+  g_autofree char *message = NULL;
+  const char *html;
+  gpointer weak;
+
+  if (certs_dir == NULL || !g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("the test needs openssl and " PYTHON " for its SMTP server");
+      return;
+    }
+  srv = test_server_start (SENDER);
+  add_test_server (srv);
+
+  window = open_window ();
+  ms_window_show_section (window, "templates");
+  view = MS_TEMPLATES_VIEW (get_widget (window, "templates-view"));
+  editor = ms_templates_view_get_editor (view);
+  preview = ms_template_editor_get_preview (editor);
+  wait_until (is_templates_view_idle, view, "the Templates view to read the database");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 0);
+
+  /* A new template is stored at once and opens in the editor */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.new", NULL));
+  wait_until (is_templates_view_idle, view, "the new template");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 1);
+  g_assert_nonnull (ms_template_editor_get_template (editor));
+  g_assert_false (ms_template_editor_get_dirty (editor));
+
+  /* Markdown with merge fields, previewed for Anna */
+  type_into (editor, "template-name-row", "Frühlings-Newsletter");
+  type_into (editor, "subject-row", "Hello {{first_name}}, news from {{company | \"us\"}}");
+  set_body (editor, "# Hi {{first_name}}!\n\nThe spring news from **{{company | \"our team\"}}** are here.\n\n"
+                    "- Our new shop opens on Monday\n- Tea & cake for everyone\n");
+  g_assert_true (ms_template_editor_get_dirty (editor));
+  ms_template_preview_select_contact (preview, "anna.schmidt@example.de");
+  wait_for_preview (preview);
+  g_assert_null (ms_template_preview_get_error (preview));
+  g_assert_cmpstr (ms_template_preview_get_subject (preview), ==, "Hello Anna, news from Lichtblick GmbH");
+  html = ms_template_preview_get_html (preview);
+  g_assert_nonnull (html);
+  g_assert_nonnull (strstr (html, "<h1>Hi Anna!</h1>"));
+  g_assert_nonnull (strstr (html, "<strong>Lichtblick GmbH</strong>"));
+  g_assert_nonnull (strstr (html, "<li>Tea &amp; cake for everyone</li>"));
+  g_assert_nonnull (strstr (html, "Content-Security-Policy"));
+  g_assert_nonnull (strstr (html, "default-src 'none'"));
+  g_assert_nonnull (strstr (ms_template_preview_get_text (preview), "# Hi Anna!"));
+  ms_template_preview_show_part (preview, "text");
+  g_assert_true (gtk_widget_get_mapped (get_widget (preview, "preview-text")));
+  ms_template_preview_show_part (preview, "html");
+
+  /* Bernd has no company: the default is used */
+  ms_template_preview_select_contact (preview, "bernd.weber@example.de");
+  wait_for_preview (preview);
+  g_assert_nonnull (strstr (ms_template_preview_get_html (preview), "<strong>our team</strong>"));
+  g_assert_cmpstr (ms_template_preview_get_subject (preview), ==, "Hello Bernd, news from us");
+
+  /* Insert Field offers the imported fields; without a default Bernd's is missing */
+  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (get_widget (editor, "insert-field-button"))),
+                                 "company"));
+  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (get_widget (editor, "insert-field-button"))),
+                                 "first_name"));
+  buffer = ms_template_editor_get_body_buffer (editor);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.insert-field", "s", "company"));
+  {
+    GtkTextIter start, end;
+    g_autofree char *body = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    body = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_nonnull (strstr (body, "{{company}}"));
+  }
+  wait_for_preview (preview);
+  g_assert_nonnull (ms_template_preview_get_error (preview));
+  g_assert_nonnull (strstr (ms_template_preview_get_error (preview), "bernd.weber@example.de"));
+  g_assert_nonnull (strstr (ms_template_preview_get_error (preview), "“company”"));
+  g_assert_true (gtk_widget_get_child_visible (get_widget (preview, "preview-error")) ||
+                 gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (get_widget (preview, "preview-error"),
+                                                                                       GTK_TYPE_REVEALER))));
+  /* Undo takes the field back out */
+  g_assert_true (gtk_text_buffer_get_can_undo (buffer));
+  gtk_text_buffer_undo (buffer);
+  wait_for_preview (preview);
+  g_assert_null (ms_template_preview_get_error (preview));
+
+  /* Attachments: a blocked type is called out */
+  write_file ("agenda.pdf", "%PDF-1.4\n% a tiny test document\n");
+  write_file ("setup.exe", "MZ not really a program");
+  attach (editor, view, "agenda.pdf");
+  attach (editor, view, "setup.exe");
+  g_assert_cmpuint (count_named (GTK_WIDGET (editor), "attachment-row"), ==, 2);
+  wait_for_preview (preview);
+  g_assert_true (gtk_widget_get_visible (get_widget (preview, "preview-findings")));
+  {
+    GtkWidget *exe_row = NULL;
+
+    for (GtkWidget *w = get_widget (editor, "attachment-row"); w != NULL; w = gtk_widget_get_next_sibling (w))
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), "setup.exe") == 0)
+        exe_row = w;
+    g_assert_nonnull (exe_row);
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (exe_row)), "refuse"));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.remove-attachment", "u", 1));
+  g_assert_cmpuint (count_named (GTK_WIDGET (editor), "attachment-row"), ==, 1);
+
+  /* Save */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.save", NULL));
+  wait_until (is_templates_view_idle, view, "the template to be saved");
+  g_assert_false (ms_template_editor_get_dirty (editor));
+  store = ms_store_open (db_path, &error);
+  g_assert_no_error (error);
+  stored = ms_store_find_template (store, "Frühlings-Newsletter", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  g_assert_cmpint (ms_template_get_body_format (stored), ==, MS_BODY_FORMAT_MARKDOWN);
+  g_assert_cmpstr (ms_template_get_subject (stored), ==, "Hello {{first_name}}, news from {{company | \"us\"}}");
+  g_assert_nonnull (strstr (ms_template_get_body (stored), "**{{company | \"our team\"}}**"));
+  g_assert_null (strstr (ms_template_get_body (stored), "{{company}}"));
+  g_assert_cmpuint (ms_template_get_attachments (stored)->len, ==, 1);
+
+  /* The preview for Anna, on screen */
+  ms_template_preview_select_contact (preview, "anna.schmidt@example.de");
+  wait_for_preview (preview);
+  g_assert_nonnull (strstr (ms_template_preview_get_html (preview), "<h1>Hi Anna!</h1>"));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_widget (preview, "preview-html-button"))));
+  g_assert_true (gtk_widget_get_mapped (get_widget (preview, "preview-web-view")));
+  save_screenshot (GTK_WIDGET (window), "screenshot-templates.png");
+
+  /* Send Test: through the server, to its own address by default */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.send-test", NULL));
+  dialog = find_toplevel (MS_TYPE_SEND_TEST_DIALOG);
+  g_assert_nonnull (dialog);
+  wait_until (is_dialog_ready, dialog, "the dialog to read the servers");
+  g_assert_cmpstr (text_of (dialog, "to-row"), ==, SENDER);
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  click (dialog, "send-button");
+  wait_until (is_destroyed, &weak, "the test message to be sent");
+
+  message_path = g_build_filename (srv->dir, "0001.eml", NULL);
+  g_assert_true (g_file_get_contents (message_path, &message, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (message, "Subject: Hello Anna, news from Lichtblick GmbH"));
+  g_assert_nonnull (strstr (message, "To: Anna Schmidt <" SENDER ">"));
+  g_assert_nonnull (strstr (message, "agenda.pdf"));
+
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -517,6 +808,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* Screenshots snapshot the widgets: the web view must draw through GTK rather than
+   * hand its own GL texture to the compositor.  For this test only, never the app. */
+  g_setenv ("WEBKIT_DISABLE_COMPOSITING_MODE", "1", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -537,6 +831,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/ui/servers/preset-test-save", test_servers);
+  g_test_add_func ("/ui/templates/edit-preview-send", test_templates);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include "ms-servers-view.h"
+#include "ms-templates-view.h"
 #include "ms-window.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,7 @@ struct _MsWindow
   GtkStack             *content_stack;
   MsContactsView       *contacts_view;
   GtkListBox           *sections_list;  /* Templates, Servers */
+  MsTemplatesView      *templates_view;
   MsServersView        *servers_view;
   AdwStatusPage        *error_page;
   GMenuModel           *list_menu;

@@ -410,6 +410,7 @@ on_lists_loaded_cb (GObject      *source,
     {
       self->opened = TRUE;
       ms_contacts_view_set_db_path (self->contacts_view, self->db_path);
+      ms_templates_view_set_db_path (self->templates_view, self->db_path);
       ms_servers_view_set_db_path (self->servers_view, self->db_path);
     }
   apply_lists (self, lists, self->list_id);
@@ -660,6 +661,7 @@ ms_window_class_init (MsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, contacts_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, sections_list);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, templates_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, servers_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, list_menu);
@@ -670,6 +672,7 @@ ms_window_class_init (MsWindowClass *klass)
   _ms_window_class_actions_init (klass);
 
   g_type_ensure (MS_TYPE_CONTACTS_VIEW);
+  g_type_ensure (MS_TYPE_TEMPLATES_VIEW);
   g_type_ensure (MS_TYPE_SERVERS_VIEW);
 }
 
