@@ -216,6 +216,23 @@ click (gpointer    root,
   g_signal_emit_by_name (button, "clicked");
 }
 
+static GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_of_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gpointer
 find_toplevel (GType type)
 {
@@ -344,6 +361,12 @@ static gboolean
 is_not_testing (gpointer data)
 {
   return !ms_server_editor_get_testing (data);
+}
+
+static gboolean
+is_stored_password_shown (gpointer data)
+{
+  return gtk_widget_get_visible (get_widget (data, "password-stored"));
 }
 
 static guint
@@ -509,6 +532,48 @@ test_servers (void)
   port = g_strdup_printf ("127.0.0.1:%u · STARTTLS · %s", srv->port, address);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (view, "server-row"))), port));
   save_screenshot (GTK_WIDGET (window), "screenshot-servers.png");
+
+  /* Editing it: the stored password is known, and follows a new host */
+  {
+    g_autoptr(MsServer) listed = g_list_model_get_item (ms_servers_view_get_servers (view), 0);
+    g_autoptr(MsServer) moved = NULL;
+    g_autofree char *old_password = NULL;
+    g_autofree char *new_password = NULL;
+
+    editor = ms_servers_view_open_editor (view, listed);
+    wait_until (is_stored_password_shown, editor, "the editor to find the stored password");
+    g_assert_cmpstr (text_of (editor, "password-row"), ==, "");
+    type_into (editor, "host-row", "localhost");
+    weak = editor;
+    g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+    click (editor, "save-button");
+    wait_until (is_destroyed, &weak, "the editor to save and close");
+    wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
+
+    moved = ms_store_find_server (store, "Mail.ru (test server)", &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (ms_server_get_host (moved), ==, "localhost");
+    new_password = ms_secrets_lookup (secrets, MS_SECRET_SMTP, "localhost", address, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (new_password, ==, PASSWORD);
+    old_password = ms_secrets_lookup (secrets, MS_SECRET_SMTP, "127.0.0.1", address, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_null (old_password);
+  }
+
+  /* The switch in the list turns the profile off */
+  {
+    GtkWidget *toggle = find_of_type (get_widget (view, "server-row"), GTK_TYPE_SWITCH);
+    g_autoptr(MsServer) off = NULL;
+
+    g_assert_nonnull (toggle);
+    g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
+    gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
+    wait_until (is_servers_view_ready, view, "the profile to be switched off");
+    off = ms_store_find_server (store, "Mail.ru (test server)", &error);
+    g_assert_no_error (error);
+    g_assert_false (ms_server_get_enabled (off));
+  }
 
   close_window (window);
 }

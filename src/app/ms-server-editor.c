@@ -28,9 +28,8 @@
 #include "ms-dialog-util.h"
 #include "ms-provider.h"
 #include "ms-quota-row.h"
-#include "ms-store-job.h"
-#include "ms-store-servers.h"
 #include "ms-server-editor.h"
+#include "ms-server-save.h"
 
 #define MIB 1048576.0
 
@@ -810,279 +809,24 @@ on_copy_log_cb (MsServerEditor *self)
 
 /* Knowing which secrets are stored */
 
-typedef struct
-{
-  MsSecrets *secrets;
-  MsServer  *server;
-  gboolean   password;
-  gboolean   incoming_password;
-  gboolean   dkim_key;
-} SecretsCheck;
-
-static void
-secrets_check_free (gpointer data)
-{
-  SecretsCheck *check = data;
-
-  g_clear_object (&check->secrets);
-  g_clear_object (&check->server);
-  g_free (check);
-}
-
-static MsSecretKind
-incoming_kind (MsIncomingProtocol protocol)
-{
-  return protocol == MS_INCOMING_POP3 ? MS_SECRET_POP3 : MS_SECRET_IMAP;
-}
-
-static gboolean
-has_secret (MsSecrets    *secrets,
-            MsSecretKind  kind,
-            const char   *host,
-            const char   *login)
-{
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  if (host == NULL)
-    return FALSE;
-  secret = ms_secrets_lookup (secrets, kind, host, login, NULL, &error);
-  if (error != NULL)
-    g_debug ("Cannot look up a %s secret: %s", ms_secret_kind_to_string (kind), error->message);
-  if (secret == NULL)
-    return FALSE;
-  ms_secret_free (secret);
-  return TRUE;
-}
-
-static void
-secrets_check_worker (GTask        *task,
-                      gpointer      source_object,
-                      gpointer      task_data,
-                      GCancellable *cancellable)
-{
-  SecretsCheck *check = task_data;
-  MsServer *s = check->server;
-
-  check->password = has_secret (check->secrets, MS_SECRET_SMTP, ms_server_get_host (s), ms_server_get_login (s));
-  if (ms_server_get_incoming_protocol (s) != MS_INCOMING_NONE)
-    check->incoming_password = has_secret (check->secrets, incoming_kind (ms_server_get_incoming_protocol (s)),
-                                           ms_server_get_incoming_host (s), ms_server_get_incoming_login (s));
-  if (ms_server_get_dkim_key_ref (s) != NULL)
-    check->dkim_key = has_secret (check->secrets, MS_SECRET_DKIM, ms_server_get_dkim_domain (s),
-                                  ms_server_get_dkim_selector (s));
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 on_secrets_checked_cb (GObject      *source,
                        GAsyncResult *result,
                        gpointer      user_data)
 {
   MsServerEditor *self = MS_SERVER_EDITOR (source);
-  SecretsCheck *check = g_task_get_task_data (G_TASK (result));
+  MsServerSecretsKnown known;
 
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) || is_gone (self))
+  if (!ms_server_check_secrets_finish (result, &known, NULL) || is_gone (self))
     return;
-  self->password_known = check->password;
-  self->incoming_password_known = check->incoming_password;
-  self->dkim_key_known = check->dkim_key;
+  self->password_known = known.password;
+  self->incoming_password_known = known.incoming_password;
+  self->dkim_key_known = known.dkim_key;
   update_state (self);
-}
-
-static void
-check_secrets (MsServerEditor *self)
-{
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_secrets_checked_cb, NULL);
-  SecretsCheck *check = g_new0 (SecretsCheck, 1);
-
-  check->secrets = g_object_ref (self->secrets);
-  check->server = ms_server_copy (self->original);
-  g_task_set_task_data (task, check, secrets_check_free);
-  g_task_run_in_thread (task, secrets_check_worker);
 }
 
 /* Saving */
 
-typedef struct
-{
-  MsSecrets *secrets;
-  MsServer  *server;
-  MsServer  *original;           /* NULL for a new profile */
-  char      *password;           /* typed, or NULL */
-  char      *incoming_password;
-  char      *dkim_key_path;      /* chosen, or NULL */
-  gboolean   dkim_key_cleared;
-} SaveJob;
-
-static void
-wipe_free (char *secret)
-{
-  if (secret != NULL)
-    ms_secret_free (secret);
-}
-
-static void
-save_job_free (gpointer data)
-{
-  SaveJob *job = data;
-
-  g_clear_object (&job->secrets);
-  g_clear_object (&job->server);
-  g_clear_object (&job->original);
-  wipe_free (job->password);
-  wipe_free (job->incoming_password);
-  g_free (job->dkim_key_path);
-  g_free (job);
-}
-
-typedef struct
-{
-  MsSecretKind  kind;
-  const char   *host;
-  const char   *login;
-} SecretKey;
-
-static gboolean
-secret_key_equal (const SecretKey *a,
-                  const SecretKey *b)
-{
-  return a->kind == b->kind && g_strcmp0 (a->host, b->host) == 0 && g_strcmp0 (a->login, b->login) == 0;
-}
-
-/* Stores the typed secret under @to, or carries the one stored under @from over
- * when host or login changed.  The old entry is cleared by clear_moved_secret()
- * once the profile is written. */
-static gboolean
-store_secret (MsSecrets        *secrets,
-              const SecretKey  *from,
-              const SecretKey  *to,
-              const char       *typed,
-              GError          **error)
-{
-  char *old;
-  gboolean ok;
-
-  if (to->host == NULL)
-    return TRUE;
-  if (typed != NULL)
-    return ms_secrets_store (secrets, to->kind, to->host, to->login, typed, NULL, error);
-  if (from->host == NULL || secret_key_equal (from, to))
-    return TRUE;
-  if ((old = ms_secrets_lookup (secrets, from->kind, from->host, from->login, NULL, error)) == NULL)
-    return error == NULL || *error == NULL;
-  ok = ms_secrets_store (secrets, to->kind, to->host, to->login, old, NULL, error);
-  ms_secret_free (old);
-  return ok;
-}
-
-static void
-clear_moved_secret (MsSecrets       *secrets,
-                    const SecretKey *from,
-                    const SecretKey *to)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (from->host == NULL || secret_key_equal (from, to))
-    return;
-  if (!ms_secrets_clear (secrets, from->kind, from->host, from->login, NULL, &error))
-    g_warning ("Cannot clear the old %s secret: %s", ms_secret_kind_to_string (from->kind), error->message);
-}
-
-static gboolean
-read_dkim_key (const char  *path,
-               char       **pem,
-               GError     **error)
-{
-  g_autofree char *contents = NULL;
-  g_autofree char *name = g_filename_display_basename (path);
-
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return FALSE;
-  if (!g_utf8_validate (contents, -1, NULL) || strstr (contents, "-----BEGIN") == NULL
-      || strstr (contents, "PRIVATE KEY-----") == NULL)
-    {
-      g_set_error (error, MS_SERVER_ERROR, MS_SERVER_ERROR_INVALID,
-                   _("%s is not a private key in PEM format (“-----BEGIN PRIVATE KEY-----”)."), name);
-      return FALSE;
-    }
-  *pem = g_steal_pointer (&contents);
-  return TRUE;
-}
-
-static gpointer
-save_job (MsStore       *store,
-          gpointer       data,
-          GCancellable  *cancellable,
-          GError       **error)
-{
-  SaveJob *job = data;
-  MsServer *s = job->server;
-  MsServer *o = job->original;
-  gboolean smtp = ms_server_get_transport (s) == MS_TRANSPORT_SMTP;
-  SecretKey smtp_to = { MS_SECRET_SMTP, smtp ? ms_server_get_host (s) : NULL, ms_server_get_login (s) };
-  SecretKey smtp_from = { MS_SECRET_SMTP, o != NULL ? ms_server_get_host (o) : NULL,
-                          o != NULL ? ms_server_get_login (o) : NULL };
-  MsIncomingProtocol protocol = ms_server_get_incoming_protocol (s);
-  MsIncomingProtocol old_protocol = o != NULL ? ms_server_get_incoming_protocol (o) : MS_INCOMING_NONE;
-  SecretKey in_to = { incoming_kind (protocol),
-                      protocol != MS_INCOMING_NONE ? ms_server_get_incoming_host (s) : NULL,
-                      ms_server_get_incoming_login (s) };
-  SecretKey in_from = { incoming_kind (old_protocol),
-                        old_protocol != MS_INCOMING_NONE ? ms_server_get_incoming_host (o) : NULL,
-                        o != NULL ? ms_server_get_incoming_login (o) : NULL };
-  SecretKey dkim_to = { MS_SECRET_DKIM, ms_server_get_dkim_domain (s), ms_server_get_dkim_selector (s) };
-  SecretKey dkim_from = { MS_SECRET_DKIM, NULL, NULL };
-  g_autofree char *pem = NULL;
-  gboolean ok;
-
-  if (o != NULL && ms_server_get_dkim_key_ref (o) != NULL)
-    {
-      dkim_from.host = ms_server_get_dkim_domain (o);
-      dkim_from.login = ms_server_get_dkim_selector (o);
-    }
-
-  /* The secrets first: a profile is never written that names a key not stored. */
-  if (job->dkim_key_path != NULL && !read_dkim_key (job->dkim_key_path, &pem, error))
-    return NULL;
-  if (pem != NULL || (!job->dkim_key_cleared && dkim_from.host != NULL))
-    {
-      g_autofree char *ref = NULL;
-
-      if (dkim_to.host == NULL || dkim_to.login == NULL)
-        {
-          g_set_error_literal (error, MS_SERVER_ERROR, MS_SERVER_ERROR_INVALID,
-                               _("A DKIM key needs the signing domain and the selector."));
-          return NULL;
-        }
-      if (!store_secret (job->secrets, &dkim_from, &dkim_to, pem, error))
-        return NULL;
-      ref = ms_secrets_dkim_key_ref (dkim_to.host, dkim_to.login);
-      ms_server_set_dkim_key_ref (s, ref);
-    }
-  else
-    ms_server_set_dkim_key_ref (s, NULL);
-  if (pem != NULL)
-    memset (pem, 0, strlen (pem));
-
-  if (!store_secret (job->secrets, &smtp_from, &smtp_to, job->password, error)
-      || !store_secret (job->secrets, &in_from, &in_to, job->incoming_password, error))
-    return NULL;
-
-  if (ms_server_get_id (s) == 0)
-    ok = ms_store_add_server (store, s, error) != 0;
-  else
-    ok = ms_store_update_server (store, s, error);
-  if (!ok)
-    return NULL;
-
-  clear_moved_secret (job->secrets, &smtp_from, &smtp_to);
-  clear_moved_secret (job->secrets, &in_from, &in_to);
-  if (job->dkim_key_cleared || ms_server_get_dkim_key_ref (s) == NULL)
-    dkim_to.host = NULL;
-  clear_moved_secret (job->secrets, &dkim_from, &dkim_to);
-  return g_object_ref (s);
-}
 
 static void
 set_saving (MsServerEditor *self,
@@ -1108,7 +852,7 @@ on_saved_cb (GObject      *source,
 {
   MsServerEditor *self = MS_SERVER_EDITOR (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(MsServer) server = ms_store_job_finish (result, &error);
+  g_autoptr(MsServer) server = ms_server_save_finish (result, &error);
 
   if (is_gone (self))
     return;
@@ -1122,12 +866,12 @@ on_saved_cb (GObject      *source,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-static char *
-dup_password (gpointer row)
+static const char *
+typed_password (gpointer row)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (row));
 
-  return text[0] != '\0' ? g_strdup (text) : NULL;
+  return text[0] != '\0' ? text : NULL;
 }
 
 static void
@@ -1136,67 +880,24 @@ save_action (GtkWidget  *widget,
              GVariant   *param)
 {
   MsServerEditor *self = MS_SERVER_EDITOR (widget);
-  SaveJob *job;
+  MsServerSave save = { 0 };
 
   read_widgets (self);
   update_state (self);
   if (self->problem != NULL || self->saving)
     return;
 
-  job = g_new0 (SaveJob, 1);
-  job->secrets = g_object_ref (self->secrets);
-  job->server = ms_server_copy (self->server);
-  job->original = self->original != NULL ? ms_server_copy (self->original) : NULL;
-  job->password = dup_password (self->password_row);
-  job->incoming_password = dup_password (self->incoming_password_row);
-  job->dkim_key_path = self->dkim_key_file != NULL ? g_file_get_path (self->dkim_key_file) : NULL;
-  job->dkim_key_cleared = self->dkim_key_cleared;
+  save.server = self->server;
+  save.original = self->original;
+  save.password = typed_password (self->password_row);
+  save.incoming_password = typed_password (self->incoming_password_row);
+  save.dkim_key_file = self->dkim_key_file;
+  save.dkim_key_cleared = self->dkim_key_cleared;
   set_saving (self, TRUE);
-  ms_store_job_run (self, self->db_path, save_job, job, save_job_free, g_object_unref,
-                    self->cancellable, on_saved_cb, NULL);
+  ms_server_save_async (self, self->db_path, self->secrets, &save, self->cancellable, on_saved_cb, NULL);
 }
 
 /* Removing */
-
-typedef struct
-{
-  MsSecrets *secrets;
-  MsServer  *server;
-} RemoveJob;
-
-static void
-remove_job_free (gpointer data)
-{
-  RemoveJob *job = data;
-
-  g_clear_object (&job->secrets);
-  g_clear_object (&job->server);
-  g_free (job);
-}
-
-static gpointer
-remove_job (MsStore       *store,
-            gpointer       data,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  RemoveJob *job = data;
-  MsServer *s = job->server;
-  SecretKey none = { MS_SECRET_SMTP, NULL, NULL };
-  SecretKey smtp = { MS_SECRET_SMTP, ms_server_get_host (s), ms_server_get_login (s) };
-  SecretKey in = { incoming_kind (ms_server_get_incoming_protocol (s)),
-                   ms_server_get_incoming_protocol (s) != MS_INCOMING_NONE ? ms_server_get_incoming_host (s) : NULL,
-                   ms_server_get_incoming_login (s) };
-  SecretKey dkim = { MS_SECRET_DKIM, ms_server_get_dkim_key_ref (s) != NULL ? ms_server_get_dkim_domain (s) : NULL,
-                     ms_server_get_dkim_selector (s) };
-
-  if (!ms_store_delete_server (store, ms_server_get_id (s), error))
-    return NULL;
-  clear_moved_secret (job->secrets, &smtp, &none);
-  clear_moved_secret (job->secrets, &in, &none);
-  clear_moved_secret (job->secrets, &dkim, &none);
-  return MS_STORE_JOB_DONE;
-}
 
 static void
 on_removed_cb (GObject      *source,
@@ -1209,7 +910,7 @@ on_removed_cb (GObject      *source,
   if (is_gone (self))
     return;
   set_saving (self, FALSE);
-  if (ms_store_job_finish (result, &error) == NULL)
+  if (!ms_server_remove_finish (result, &error))
     {
       show_problem (self, error->message);
       return;
@@ -1223,16 +924,11 @@ on_remove_response_cb (AdwMessageDialog *dialog,
                        const char       *response,
                        MsServerEditor   *self)
 {
-  RemoveJob *job;
-
   if (g_strcmp0 (response, "remove") != 0 || self->saving || is_gone (self))
     return;
-  job = g_new0 (RemoveJob, 1);
-  job->secrets = g_object_ref (self->secrets);
-  job->server = ms_server_copy (self->original);
   set_saving (self, TRUE);
-  ms_store_job_run (self, self->db_path, remove_job, job, remove_job_free, NULL,
-                    self->cancellable, on_removed_cb, NULL);
+  ms_server_remove_async (self, self->db_path, self->secrets, self->original, self->cancellable,
+                          on_removed_cb, NULL);
 }
 
 static void
@@ -1460,7 +1156,7 @@ ms_server_editor_new (GtkWindow  *parent,
       adw_window_title_set_title (self->window_title, title);
       gtk_window_set_title (GTK_WINDOW (self), title);
       gtk_widget_set_visible (self->remove_group, TRUE);
-      check_secrets (self);
+      ms_server_check_secrets_async (self, secrets, server, self->cancellable, on_secrets_checked_cb, NULL);
     }
   else
     {
