@@ -27,6 +27,7 @@
 #include <grp.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -847,9 +848,10 @@ test_imap_campaign (void)
   bounces_rows = query_int (store, "SELECT count(*) FROM bounces");
   g_assert_cmpint (bounces_rows, ==, 5);
 
-  /* The mail is still there, flagged as read. */
+  /* The mail is still there; what was about our mail is flagged as read, the
+   * rest (an unknown bounce, a forged request, personal mail) is left alone. */
   g_assert_cmpuint (count_mail (NULL, &seen), ==, 7);
-  g_assert_cmpuint (seen, ==, 7);
+  g_assert_cmpuint (seen, ==, 4);
 
   /* Nothing is processed twice. */
   check_ok (store, server, PASSWORD, &r);
@@ -860,7 +862,9 @@ test_imap_campaign (void)
   recreate_inbox ();
   check_ok (store, server, PASSWORD, &r);
   g_assert_cmpuint (r.fetched, ==, 7);
-  g_assert_cmpuint (r.duplicates, ==, 5);
+  g_assert_cmpuint (r.duplicates, ==, 4);
+  g_assert_cmpuint (r.unmatched, ==, 2);
+  g_assert_cmpuint (r.other, ==, 1);
   g_assert_cmpuint (r.bounces + r.complaints + r.unsubscribes + r.suppressed, ==, 0);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM bounces"), ==, bounces_rows);
   g_assert_cmpint (query_int (store, "SELECT soft_bounces FROM contacts WHERE email = 'soft@example.net'"),
@@ -882,14 +886,14 @@ test_imap_campaign (void)
   /* This profile has not read the folder before: all of it is new to it. */
   g_assert_cmpuint (r.fetched, ==, 8);
   g_assert_cmpuint (r.autoreplies, ==, 1);
-  g_assert_cmpuint (r.duplicates, ==, 5);
-  g_assert_cmpuint (r.moved, ==, 8);
-  g_assert_cmpuint (count_mail (NULL, NULL), ==, 0);
-  g_assert_cmpuint (count_mail ("Processed", NULL), ==, 8);
+  g_assert_cmpuint (r.duplicates, ==, 4);
+  g_assert_cmpuint (r.moved, ==, 5);
+  g_assert_cmpuint (count_mail (NULL, NULL), ==, 3);
+  g_assert_cmpuint (count_mail ("Processed", NULL), ==, 5);
   assert_status (store, "happy@example.net", "active");
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM bounces WHERE kind = 'autoreply'"), ==, 1);
 
-  /* Everything is in the other folder now; put it back for the POP3 tests. */
+  /* The other folder is not needed any more. */
   {
     g_autofree char *moved = g_strconcat (dovecot->maildir, "/.Processed", NULL);
     const char *argv[] = { "rm", "-rf", moved, NULL };
@@ -935,15 +939,18 @@ test_pop3 (void)
   g_assert_cmpuint (r.deleted, ==, 0);
   assert_status (store, "pop-hard@example.net", "bounced");
   assert_status (store, "pop-other@example.net", "active");
-  g_assert_cmpint (query_int (store, "SELECT count(*) FROM mailbox_seen WHERE mailbox = 'POP3'"), ==, before);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM mailbox_seen WHERE mailbox = 'POP3'"), ==, 1);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM mailbox_seen WHERE mailbox = 'POP3/kept'"),
+                   ==, before - 1);
   /* POP3 leaves mail on the server, and the next check reads nothing again. */
   g_assert_cmpuint (count_mail (NULL, NULL), ==, before);
   check_ok (store, keep, PASSWORD, &r);
   g_assert_cmpuint (r.fetched, ==, 0);
   g_assert_cmpuint (count_mail (NULL, NULL), ==, before);
 
-  /* Asked to delete after processing (over TLS from the first byte): what was
-   * read is deleted, what is new is read and deleted too. */
+  /* Asked to delete after processing (over TLS from the first byte): the bounce
+   * read before is deleted now; new mail is read; mail that is not about ours
+   * is never deleted. */
   drop = g_object_ref (keep);
   ms_server_set_incoming_keep (drop, FALSE);
   ms_server_set_incoming_port (drop, dovecot->pop3s);
@@ -952,9 +959,127 @@ test_pop3 (void)
   check_ok (store, drop, PASSWORD, &r);
   g_assert_cmpuint (r.fetched, ==, 1);
   g_assert_cmpuint (r.other, ==, 1);
-  g_assert_cmpuint (r.deleted, ==, before + 1);
-  g_assert_cmpuint (count_mail (NULL, NULL), ==, 0);
+  g_assert_cmpuint (r.deleted, ==, 1);
+  g_assert_cmpuint (count_mail (NULL, NULL), ==, before);
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM mailbox_seen WHERE mailbox = 'POP3'"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count(*) FROM mailbox_seen WHERE mailbox = 'POP3/kept'"),
+                   ==, before);
+  check_ok (store, drop, PASSWORD, &r);
+  g_assert_cmpuint (r.fetched + r.deleted, ==, 0);
+}
+
+/* mailshot-cli bounces check, on a database of its own */
+static void
+run_cli (const char  *db,
+         int         *status,
+         char       **out,
+         char       **err,
+         ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_cli (const char  *db,
+         int         *status,
+         char       **out,
+         char       **err,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("MAILSHOT_CLI"));
+  g_ptr_array_add (argv, (char *) "--db");
+  g_ptr_array_add (argv, (char *) db);
+  va_start (ap, err);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                               status, &error));
+  g_assert_no_error (error);
+  *status = WIFEXITED (*status) ? WEXITSTATUS (*status) : 255;
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsServer) server = NULL;
+  g_autoptr(MsServer) nothing = NULL;
+  g_autoptr(MsServer) no_password = NULL;
+  g_autoptr(MsSecrets) secrets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *dsn = NULL;
+  g_autofree char *headers = NULL;
+  g_autoptr(Campaign) c = NULL;
+  static const char *emails[] = { "cli-hard@example.net", NULL };
+  const char *db;
+  int status = 0;
+
+  if (!need_dovecot ())
+    return;
+  if (g_getenv ("MAILSHOT_CLI") == NULL)
+    {
+      g_test_skip ("MAILSHOT_CLI does not name mailshot-cli");
+      return;
+    }
+  store = open_store ();
+  db = ms_store_get_path (store);
+  server = add_server (store, "Box", MS_INCOMING_IMAP, MS_SECURITY_STARTTLS, dovecot->imap);
+  no_password = add_server (store, "Elsewhere", MS_INCOMING_POP3, MS_SECURITY_TLS, dovecot->pop3s);
+  ms_server_set_incoming_login (no_password, "nobody@example.org");
+  ms_store_update_server (store, no_password, &error);
+  g_assert_no_error (error);
+  nothing = ms_server_new ();
+  ms_server_set_name (nothing, "Outgoing only");
+  ms_server_set_host (nothing, "smtp.example.org");
+  ms_server_set_port (nothing, 587);
+  ms_server_set_sender_address (nothing, SENDER);
+  ms_store_add_server (store, nothing, &error);
+  g_assert_no_error (error);
+
+  secrets = ms_secrets_new_for_database (db);
+  g_assert_true (ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", USER, PASSWORD, NULL, &error));
+  g_assert_no_error (error);
+
+  c = send_campaign (store, ms_server_get_id (server), "CLI", emails);
+  headers = sent_headers (c, "cli-hard@example.net");
+  dsn = make_dsn ("cli-hard@example.net", "5.1.1", "550 5.1.1 User unknown", headers);
+  deliver (NULL, dsn);
+
+  run_cli (db, &status, &out, &err, "bounces", "check", "Box", "--json", NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"name\": \"Box\""));
+  g_assert_nonnull (strstr (out, "\"ok\": true"));
+  g_assert_nonnull (strstr (out, "\"hard_bounces\": 1"));
+  assert_status (store, "cli-hard@example.net", "bounced");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Every profile with a mailbox; one has no password: said, exit 1. */
+  run_cli (db, &status, &out, &err, "bounces", "check", NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (out, "Box (IMAP, 127.0.0.1)"));
+  g_assert_nonnull (strstr (out, "Elsewhere (POP3, 127.0.0.1)"));
+  g_assert_null (strstr (out, "Outgoing only"));
+  g_assert_nonnull (strstr (err, "set-password Elsewhere"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  run_cli (db, &status, &out, &err, "bounces", "check", "Outgoing only", NULL);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "no incoming mailbox"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  run_cli (db, &status, &out, &err, "bounces", "check", "Box", "--max", "zero", NULL);
+  g_assert_cmpint (status, ==, 2);
 }
 
 /* Last: after a failed login Dovecot makes every later login from the address
@@ -1180,6 +1305,7 @@ main (int   argc,
   g_test_add_func ("/mailbox/store/unsubscribe-tokens", test_unsubscribe_tokens);
   g_test_add_func ("/mailbox/dovecot/imap", test_imap_campaign);
   g_test_add_func ("/mailbox/dovecot/pop3", test_pop3);
+  g_test_add_func ("/mailbox/dovecot/cli", test_cli);
   g_test_add_func ("/mailbox/dovecot/wrong-password", test_wrong_password);
 
   result = g_test_run ();

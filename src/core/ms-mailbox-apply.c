@@ -551,7 +551,11 @@ apply_recipient (Apply                   *self,
     return FALSE;
   if (recorded)
     {
-      self->counts.duplicates++;
+      /* Read again: an unmatched report stays unmatched. */
+      if (found)
+        self->counts.duplicates++;
+      else
+        self->counts.unmatched++;
       return TRUE;
     }
   if (!record_report (self, "bounce", &match, recipient, r, NULL, error))
@@ -640,7 +644,10 @@ apply_complaint (Apply   *self,
     return FALSE;
   if (recorded)
     {
-      self->counts.duplicates++;
+      if (found && match.contact_id > 0)
+        self->counts.duplicates++;
+      else
+        self->counts.unmatched++;
       return TRUE;
     }
   if (!record_report (self, "complaint", &match, found ? match.email : address, NULL,
@@ -865,7 +872,9 @@ record_seen (Apply                *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, self->server_id);
-  _ms_store_bind_text (stmt, 2, seen->mailbox);
+  _ms_store_bind_text (stmt, 2, seen->mailbox_not_ours != NULL
+                                && !ms_mailbox_result_is_ours (&self->counts)
+                                ? seen->mailbox_not_ours : seen->mailbox);
   sqlite3_bind_int64 (stmt, 3, seen->uidvalidity);
   _ms_store_bind_text (stmt, 4, seen->uid);
   sqlite3_bind_int64 (stmt, 5, self->now);

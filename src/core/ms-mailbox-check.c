@@ -30,7 +30,10 @@
 #include "ms-mailbox-check-private.h"
 #include "ms-pop3-client.h"
 
-#define POP3_MAILBOX "POP3"
+/* POP3 has one maildrop: the UIDLs of messages about our mail, which may be
+ * deleted, and of the rest, which never are. */
+#define POP3_MAILBOX      "POP3"
+#define POP3_MAILBOX_KEPT "POP3/kept"
 
 G_DEFINE_QUARK (ms-mailbox-error-quark, ms_mailbox_error)
 
@@ -65,6 +68,14 @@ ms_mailbox_check_result_add (MsMailboxCheckResult       *sum,
   sum->suppressed += part->suppressed;
   sum->moved += part->moved;
   sum->deleted += part->deleted;
+}
+
+gboolean
+ms_mailbox_result_is_ours (const MsMailboxCheckResult *one)
+{
+  g_return_val_if_fail (one != NULL, FALSE);
+
+  return one->bounces + one->complaints + one->unsubscribes + one->autoreplies + one->duplicates > 0;
 }
 
 static const char *
@@ -261,6 +272,7 @@ check_imap (MsStore                     *store,
       g_autoptr(GBytes) raw = NULL;
       g_autoptr(GError) local_error = NULL;
       g_autofree char *uid_text = NULL;
+      MsMailboxCheckResult one;
       MsMailboxSeen seen;
       gboolean truncated = FALSE;
 
@@ -290,12 +302,15 @@ check_imap (MsStore                     *store,
                    "was read", uid, mailbox, options->max_message_size);
 
       uid_text = g_strdup_printf ("%u", uid);
-      seen = (MsMailboxSeen) { mailbox, info.uidvalidity, uid_text };
-      if (!ms_mailbox_process_message (store, server_id, raw, &seen, options, result, error))
+      seen = (MsMailboxSeen) { mailbox, info.uidvalidity, uid_text, NULL };
+      memset (&one, 0, sizeof one);
+      if (!ms_mailbox_process_message (store, server_id, raw, &seen, options, &one, error))
         return FALSE;
+      ms_mailbox_check_result_add (result, &one);
       processed++;
 
-      if (!imap_file_message (client, server, uid, result, cancellable, error))
+      if (ms_mailbox_result_is_ours (&one)
+          && !imap_file_message (client, server, uid, result, cancellable, error))
         return FALSE;
     }
 
@@ -316,7 +331,8 @@ check_pop3 (MsStore                     *store,
 {
   g_autoptr(MsPop3Client) client = NULL;
   g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(GHashTable) seen_uids = NULL;
+  g_autoptr(GHashTable) ours = NULL;
+  g_autoptr(GHashTable) kept = NULL;
   g_autoptr(GHashTable) present = NULL;
   gint64 server_id = ms_server_get_id (server);
   gboolean keep = ms_server_get_incoming_keep (server);
@@ -338,22 +354,23 @@ check_pop3 (MsStore                     *store,
   messages = ms_pop3_client_list (client, cancellable, error);
   if (messages == NULL)
     return FALSE;
-  seen_uids = _ms_mailbox_seen_list (store, server_id, POP3_MAILBOX, error);
-  if (seen_uids == NULL)
+  ours = _ms_mailbox_seen_list (store, server_id, POP3_MAILBOX, error);
+  if (ours == NULL)
+    return FALSE;
+  kept = _ms_mailbox_seen_list (store, server_id, POP3_MAILBOX_KEPT, error);
+  if (kept == NULL)
     return FALSE;
 
-  present = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < messages->len; i++)
     {
       MsPop3Message *message = g_ptr_array_index (messages, i);
-      gboolean known = g_hash_table_contains (seen_uids, message->uid);
 
-      g_hash_table_add (present, message->uid);
-      if (!known)
+      if (!g_hash_table_contains (ours, message->uid) && !g_hash_table_contains (kept, message->uid))
         {
           g_autoptr(GBytes) raw = NULL;
+          MsMailboxCheckResult one = { 0 };
+          MsMailboxSeen seen = { POP3_MAILBOX, 0, message->uid, POP3_MAILBOX_KEPT };
           gboolean truncated = FALSE;
-          MsMailboxSeen seen = { POP3_MAILBOX, 0, message->uid };
 
           if (options->max_messages > 0 && processed >= options->max_messages)
             continue;
@@ -365,15 +382,15 @@ check_pop3 (MsStore                     *store,
           if (truncated)
             g_message ("Message %s is larger than %" G_GSIZE_FORMAT " bytes; only its start was "
                        "read", message->uid, options->max_message_size);
-          if (!ms_mailbox_process_message (store, server_id, raw, &seen, options, result, error))
+          if (!ms_mailbox_process_message (store, server_id, raw, &seen, options, &one, error))
             return FALSE;
+          ms_mailbox_check_result_add (result, &one);
           processed++;
-          g_hash_table_add (seen_uids, g_strdup (message->uid));
-          known = TRUE;
+          g_hash_table_add (ms_mailbox_result_is_ours (&one) ? ours : kept, g_strdup (message->uid));
         }
 
       /* Processed now or before (when a deletion was lost with the connection). */
-      if (known && !keep)
+      if (!keep && g_hash_table_contains (ours, message->uid))
         {
           if (!ms_pop3_client_dele (client, message->number, cancellable, error))
             return FALSE;
@@ -383,19 +400,18 @@ check_pop3 (MsStore                     *store,
 
   if (!ms_pop3_client_quit (client, cancellable, error))
     return FALSE;
-  /* Forget mail that is gone from the server: its UIDL will not come back. */
-  if (!keep)
-    {
-      g_hash_table_remove_all (present);
-      for (guint i = 0; i < messages->len; i++)
-        {
-          MsPop3Message *message = g_ptr_array_index (messages, i);
 
-          if (!g_hash_table_contains (seen_uids, message->uid))
-            g_hash_table_add (present, message->uid);
-        }
+  /* Forget mail that is gone from the server: its UIDL will not come back. */
+  present = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < messages->len; i++)
+    {
+      MsPop3Message *message = g_ptr_array_index (messages, i);
+
+      if (keep || !g_hash_table_contains (ours, message->uid))
+        g_hash_table_add (present, message->uid);
     }
-  return _ms_mailbox_seen_prune (store, server_id, POP3_MAILBOX, present, error);
+  return _ms_mailbox_seen_prune (store, server_id, POP3_MAILBOX, present, error)
+         && _ms_mailbox_seen_prune (store, server_id, POP3_MAILBOX_KEPT, present, error);
 }
 
 gboolean

@@ -48,8 +48,8 @@ typedef struct
   guint autoreplies;   /* auto-replies matched to a delivery */
   guint unmatched;     /* bounces and complaints that match no delivery, and
                         * unsubscribe requests whose token does not verify */
-  guint duplicates;    /* reports already recorded (mail read again after the
-                        * folder was recreated: a new UIDVALIDITY) */
+  guint duplicates;    /* matched reports already recorded (mail read again
+                        * after the folder was recreated: a new UIDVALIDITY) */
   guint other;         /* mail that is none of the above */
   guint suppressed;    /* active contacts that are no longer mailed */
   guint moved;         /* IMAP: messages moved to the chosen folder */
@@ -72,18 +72,26 @@ typedef struct
 } MsMailboxCheckOptions;
 
 /* The mailbox, UIDVALIDITY and UID (or POP3 UIDL) of a processed message, as
- * recorded in the mailbox_seen table. */
+ * recorded in the mailbox_seen table.  A message that is none of ours (see
+ * ms_mailbox_result_is_ours()) is recorded under @mailbox_not_ours instead
+ * when that is set. */
 typedef struct
 {
   const char *mailbox;
   guint32     uidvalidity;
   const char *uid;
+  const char *mailbox_not_ours;
 } MsMailboxSeen;
 
 GQuark    ms_mailbox_error_quark         (void);
 void      ms_mailbox_check_options_init  (MsMailboxCheckOptions       *options);
 void      ms_mailbox_check_result_add    (MsMailboxCheckResult        *sum,
                                           const MsMailboxCheckResult  *part);
+/* For the result of one message: TRUE when it was about mail Mailshot sent (a
+ * matched bounce, complaint or auto-reply, a verified unsubscribe request, or
+ * one of these read again).  Only such messages are flagged, moved or deleted
+ * on the server; everything else is left as it was for the person to read. */
+gboolean  ms_mailbox_result_is_ours      (const MsMailboxCheckResult  *one);
 
 /* The password of the server's mailbox: the IMAP or POP3 secret of its host and
  * login, else the SMTP password when the mailbox uses the same login.  NULL
@@ -97,10 +105,12 @@ char     *ms_mailbox_lookup_password     (MsSecrets                   *secrets,
  * it.  IMAP: SELECT of the folder, UID SEARCH for UIDs above the last one seen
  * under the folder's UIDVALIDITY (a new UIDVALIDITY means every message is read
  * again; effects already recorded are recognised and not repeated), UID FETCH
- * without setting \Seen; after its effects are committed each message is
- * flagged \Seen or moved to the chosen folder — never deleted.  POP3: UIDL, RETR
- * of the messages whose UIDL is not recorded; DELE only when the profile says
- * not to keep mail on the server.
+ * without setting \Seen; after its effects are committed each message about our
+ * mail is flagged \Seen or moved to the chosen folder — never deleted.  POP3:
+ * UIDL, RETR of the messages whose UIDL is not recorded; DELE of the messages
+ * about our mail only when the profile says not to keep mail on the server.
+ * Mail that is not about ours (personal mail, bounces of other mail) is left
+ * untouched, only remembered so it is not read again.
  *
  * Each message is parsed (ms_bounce_parse()) and its effects are written in one
  * transaction together with its mailbox_seen row, so a crash never processes a
@@ -112,7 +122,8 @@ char     *ms_mailbox_lookup_password     (MsSecrets                   *secrets,
  *
  * TLS follows the server's incoming security with the SMTP rules; the profile's
  * CA file applies, its pinned fingerprint too when the incoming host is the
- * SMTP host.  Blocking: call it from a worker thread. */
+ * SMTP host.  Blocking: call it from a worker thread, with a store opened on
+ * that thread. */
 gboolean  ms_mailbox_check_server        (MsStore                     *store,
                                           MsServer                    *server,
                                           const char                  *password,
