@@ -259,6 +259,38 @@ test_into_keeps_buffer (void)
   g_assert_cmpstr (out->str, ==, "prefix:a@example.org");
 }
 
+/* Internationalised domains are converted once per thread and remembered:
+ * the remembered answer is the same, for more domains than are kept, and
+ * invalid ones stay invalid. */
+static void
+test_domain_cache (void)
+{
+  for (guint round = 0; round < 3; round++)
+    {
+      for (guint i = 0; i < 40; i++)
+        {
+          g_autofree char *input = g_strdup_printf ("u%u@ПРИМЕР%u.РФ", i, i);
+          g_autofree char *expected = g_strdup_printf ("u%u@пример%u.рф", i, i);
+          g_autofree char *normalized = NULL;
+          g_autoptr(GError) error = NULL;
+
+          normalized = ms_address_normalize (input, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (normalized, ==, expected);
+        }
+
+      {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *again = ms_address_normalize ("x@xn--E1AFMKFD.xn--P1AI", &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (again, ==, "x@пример.рф");
+        g_assert_null (ms_address_normalize ("x@xn--zz.рф", &error));
+        g_assert_error (error, MS_ADDRESS_ERROR, MS_ADDRESS_ERROR_DOMAIN);
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -272,6 +304,7 @@ main (int   argc,
   g_test_add_func ("/core/address/lengths", test_lengths);
   g_test_add_func ("/core/address/to-ascii", test_to_ascii);
   g_test_add_func ("/core/address/into-keeps-buffer", test_into_keeps_buffer);
+  g_test_add_func ("/core/address/domain-cache", test_domain_cache);
 
   return g_test_run ();
 }

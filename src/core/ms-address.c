@@ -30,6 +30,84 @@
 
 G_DEFINE_QUARK (ms-address-error-quark, ms_address_error)
 
+/* Internationalised domains are slow to convert (to ASCII to check them,
+ * back to Unicode to store them), and an address list holds few distinct
+ * domains: each thread keeps the last few conversions. */
+#define DOMAIN_CACHE_SIZE 16
+
+typedef struct
+{
+  char  *raw;                     /* the domain as written */
+  gsize  raw_length;
+  char  *normalized;
+} DomainCacheEntry;
+
+typedef struct
+{
+  DomainCacheEntry entries[DOMAIN_CACHE_SIZE];
+  guint            next;
+} DomainCache;
+
+static void
+domain_cache_free (gpointer data)
+{
+  DomainCache *cache = data;
+
+  for (guint i = 0; i < DOMAIN_CACHE_SIZE; i++)
+    {
+      g_free (cache->entries[i].raw);
+      g_free (cache->entries[i].normalized);
+    }
+  g_free (cache);
+}
+
+static GPrivate domain_cache_key = G_PRIVATE_INIT (domain_cache_free);
+
+static DomainCache *
+get_domain_cache (void)
+{
+  DomainCache *cache = g_private_get (&domain_cache_key);
+
+  if (cache == NULL)
+    {
+      cache = g_new0 (DomainCache, 1);
+      g_private_set (&domain_cache_key, cache);
+    }
+  return cache;
+}
+
+static const char *
+domain_cache_lookup (DomainCache *cache,
+                     const char  *raw,
+                     gsize        raw_length)
+{
+  for (guint i = 0; i < DOMAIN_CACHE_SIZE; i++)
+    {
+      DomainCacheEntry *entry = &cache->entries[i];
+
+      if (entry->raw != NULL && entry->raw_length == raw_length &&
+          memcmp (entry->raw, raw, raw_length) == 0)
+        return entry->normalized;
+    }
+  return NULL;
+}
+
+static void
+domain_cache_add (DomainCache *cache,
+                  const char  *raw,
+                  gsize        raw_length,
+                  const char  *normalized)
+{
+  DomainCacheEntry *entry = &cache->entries[cache->next];
+
+  cache->next = (cache->next + 1) % DOMAIN_CACHE_SIZE;
+  g_free (entry->raw);
+  g_free (entry->normalized);
+  entry->raw = g_memdup2 (raw, raw_length);
+  entry->raw_length = raw_length;
+  entry->normalized = g_strdup (normalized);
+}
+
 /* RFC 5322 atext, ASCII part; bytes >= 0x80 are UTF8-non-ascii (RFC 6531). */
 static gboolean
 is_atext (guchar c)
@@ -342,6 +420,8 @@ append_domain (const char  *start,
   g_autofree char *ascii = NULL;
   g_autofree char *unicode = NULL;
   gsize length = end - start;
+  DomainCache *cache;
+  const char *cached;
 
   if (length > 0 && end[-1] == '.')
     length--;
@@ -375,6 +455,14 @@ append_domain (const char  *start,
       return TRUE;
     }
 
+  cache = get_domain_cache ();
+  cached = domain_cache_lookup (cache, start, length);
+  if (cached != NULL)
+    {
+      g_string_append (out, cached);
+      return TRUE;
+    }
+
   shown = g_strndup (start, length);
   lower = g_utf8_strdown (shown, -1);
   ascii = g_hostname_to_ascii (lower);
@@ -395,6 +483,7 @@ append_domain (const char  *start,
       return FALSE;
     }
 
+  domain_cache_add (cache, start, length, unicode);
   g_string_append (out, unicode);
   return TRUE;
 }
