@@ -69,7 +69,8 @@ struct _MsCsvReader
   gboolean        in_record;
   MsCsvRowStatus  status;
   GString        *rec;
-  GArray         *starts;
+  gsize          *starts;         /* offsets of the fields in rec */
+  guint           n_starts;
   GArray         *pointers;
   GArray         *lengths;
   MsCsvRecord     record;
@@ -543,8 +544,24 @@ start_record (MsCsvReader *self)
   self->status = MS_CSV_ROW_OK;
   self->record.line = self->line;
   g_string_truncate (self->rec, 0);
-  g_array_set_size (self->starts, 0);
-  g_array_append_vals (self->starts, &(gsize) { 0 }, 1);
+  self->starts[0] = 0;
+  self->n_starts = 1;
+}
+
+/* g_string_append_len() without the function call when there is room */
+static inline void
+append_bytes (GString    *string,
+              const char *s,
+              gsize       n)
+{
+  if (G_UNLIKELY (string->len + n >= string->allocated_len))
+    {
+      g_string_append_len (string, s, n);
+      return;
+    }
+  memcpy (string->str + string->len, s, n);
+  string->len += n;
+  string->str[string->len] = '\0';
 }
 
 static inline void
@@ -557,7 +574,7 @@ append (MsCsvReader *self,
   if (n == 0 || self->status != MS_CSV_ROW_OK)
     return;
 
-  field_start = g_array_index (self->starts, gsize, self->starts->len - 1);
+  field_start = self->starts[self->n_starts - 1];
   if (self->rec->len - field_start + n > MS_CSV_MAX_FIELD ||
       self->rec->len + n > MS_CSV_MAX_RECORD)
     {
@@ -565,7 +582,7 @@ append (MsCsvReader *self,
       return;
     }
 
-  g_string_append_len (self->rec, s, n);
+  append_bytes (self->rec, s, n);
 }
 
 static void
@@ -576,15 +593,40 @@ end_field (MsCsvReader *self)
   if (self->status != MS_CSV_ROW_OK)
     return;
 
-  if (self->starts->len >= MS_CSV_MAX_FIELDS)
+  if (self->n_starts >= MS_CSV_MAX_FIELDS)
     {
       self->status = MS_CSV_ROW_TOO_MANY_FIELDS;
       return;
     }
 
-  g_string_append_c (self->rec, '\0');
+  append_bytes (self->rec, "", 1);
   start = self->rec->len;
-  g_array_append_vals (self->starts, &start, 1);
+  self->starts[self->n_starts++] = start;
+}
+
+/* Whether every byte is ASCII other than NUL (NUL marks bytes that could
+ * not be decoded): such text is valid UTF-8 without further ado. */
+static gboolean
+is_plain_ascii (const char *text,
+                gsize       length)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
+
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, 8);
+      if ((word & highs) != 0 || ((word - ones) & ~word & highs) != 0)
+        return FALSE;
+    }
+  for (; i < length; i++)
+    if ((guchar) text[i] >= 0x80 || text[i] == '\0')
+      return FALSE;
+
+  return TRUE;
 }
 
 static void
@@ -605,22 +647,23 @@ finish_record (MsCsvReader *self)
     return;
 
   g_string_append_c (self->rec, '\0');
-  n = self->starts->len;
+  n = self->n_starts;
   g_array_set_size (self->pointers, n);
   g_array_set_size (self->lengths, n);
 
   record->empty = TRUE;
   for (guint i = 0; i < n; i++)
     {
-      gsize start = g_array_index (self->starts, gsize, i);
-      gsize end = i + 1 < n ? g_array_index (self->starts, gsize, i + 1) - 1 : self->rec->len - 1;
+      gsize start = self->starts[i];
+      gsize end = i + 1 < n ? self->starts[i + 1] - 1 : self->rec->len - 1;
       const char *field = self->rec->str + start;
 
       g_array_index (self->pointers, const char *, i) = field;
       g_array_index (self->lengths, gsize, i) = end - start;
       if (end > start)
         record->empty = FALSE;
-      if (record->status == MS_CSV_ROW_OK && !g_utf8_validate_len (field, end - start, NULL))
+      if (record->status == MS_CSV_ROW_OK && !is_plain_ascii (field, end - start) &&
+          !g_utf8_validate_len (field, end - start, NULL))
         record->status = MS_CSV_ROW_UNDECODABLE;
     }
 
@@ -835,7 +878,7 @@ ms_csv_reader_new (GInputStream  *stream,
   self->line = 1;
   self->raw = g_malloc (MS_CSV_CHUNK_SIZE);
   self->rec = g_string_sized_new (4096);
-  self->starts = g_array_sized_new (FALSE, FALSE, sizeof (gsize), 32);
+  self->starts = g_new (gsize, MS_CSV_MAX_FIELDS);
   self->pointers = g_array_sized_new (FALSE, FALSE, sizeof (const char *), 32);
   self->lengths = g_array_sized_new (FALSE, FALSE, sizeof (gsize), 32);
 
@@ -907,7 +950,7 @@ ms_csv_reader_free (MsCsvReader *self)
   g_free (self->raw);
   g_free (self->text_buffer);
   g_string_free (self->rec, TRUE);
-  g_array_unref (self->starts);
+  g_free (self->starts);
   g_array_unref (self->pointers);
   g_array_unref (self->lengths);
   g_free (self);
