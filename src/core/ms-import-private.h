@@ -62,8 +62,8 @@ typedef struct
 typedef struct
 {
   GString   *text;                /* the rows' strings */
-  GArray    *rows;                /* of MsImportRow, in file order */
-  GArray    *order;               /* of MsImportOrder, sorted by _ms_import_batch_sort() */
+  GArray    *rows;                /* of MsImportRow: in file order, then in write order */
+  GArray    *order;               /* of MsImportOrder: scratch space of the sort */
   GArray    *rejections;          /* of MsImportBatchRejection, in file order */
   guint64    rows_end;            /* records read when the batch was closed */
   guint64    bytes_end;           /* bytes of the file read then */
@@ -87,7 +87,9 @@ typedef struct
 MsImportBatch *_ms_import_batch_new        (void);
 void           _ms_import_batch_free       (MsImportBatch        *batch);
 void           _ms_import_batch_reset      (MsImportBatch        *batch);
-void           _ms_import_batch_sort       (MsImportBatch        *batch);
+void           _ms_import_batch_sort       (MsImportBatch        *batch,
+                                            GString             **spare_text,
+                                            GArray              **spare_rows);
 
 gboolean       _ms_import_write_batch      (MsStore              *store,
                                             MsImportBatch        *batch,

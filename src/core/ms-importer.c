@@ -87,6 +87,8 @@ typedef struct
   MsCsvReader           *reader;
   Head                  *head;
   MsImportBatch         *batch;         /* being filled */
+  GString               *spare_text;    /* for _ms_import_batch_sort() */
+  GArray                *spare_rows;
   guint64                rows_done;
   gboolean               any_data;
 
@@ -792,7 +794,7 @@ close_batch (Importer *imp)
 {
   MsImportBatch *batch = g_steal_pointer (&imp->batch);
 
-  _ms_import_batch_sort (batch);
+  _ms_import_batch_sort (batch, &imp->spare_text, &imp->spare_rows);
   batch->rows_end = imp->rows_done;
   batch->bytes_end = ms_csv_reader_get_bytes_read (imp->reader);
 
@@ -1101,6 +1103,9 @@ importer_clear (Importer *imp)
   g_clear_pointer (&imp->full, g_async_queue_unref);
   g_clear_pointer (&imp->empty, g_async_queue_unref);
   g_clear_pointer (&imp->batch, _ms_import_batch_free);
+  if (imp->spare_text != NULL)
+    g_string_free (g_steal_pointer (&imp->spare_text), TRUE);
+  g_clear_pointer (&imp->spare_rows, g_array_unref);
   g_mutex_clear (&imp->lock);
   g_clear_pointer (&imp->result, ms_import_result_free);
 }
@@ -1130,6 +1135,8 @@ import_rows (Importer      *imp,
 
   imp->full = g_async_queue_new ();
   imp->empty = g_async_queue_new ();
+  imp->spare_text = g_string_sized_new (1024 * 1024);
+  imp->spare_rows = g_array_sized_new (FALSE, FALSE, sizeof (MsImportRow), 1024);
   for (guint i = 0; i < N_BATCHES; i++)
     g_async_queue_push (imp->empty, _ms_import_batch_new ());
 
