@@ -863,7 +863,30 @@ test_templates (void)
   g_assert_nonnull (strstr (message, "To: Anna Schmidt <" SENDER ">"));
   g_assert_nonnull (strstr (message, "agenda.pdf"));
 
-  close_window (window);
+  /* Closing the window with unsaved changes asks first; Cancel keeps it open */
+  type_into (editor, "subject-row", "Not saved");
+  g_assert_true (ms_templates_view_get_dirty (view));
+  gtk_window_close (GTK_WINDOW (window));
+  {
+    AdwMessageDialog *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+    g_assert_nonnull (question);
+    g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Save Changes to “Frühlings-Newsletter”?");
+    adw_message_dialog_response (question, "cancel");
+  }
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (ms_templates_view_get_dirty (view));
+
+  /* then Discard lets it close, and nothing was written */
+  weak = window;
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  adw_message_dialog_response (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
+  wait_until (is_destroyed, &weak, "the window to close");
+  g_clear_object (&stored);
+  stored = ms_store_find_template (store, "Frühlings-Newsletter", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ms_template_get_subject (stored), ==, "Hello {{first_name}}, news from {{company | \"us\"}}");
 }
 
 int

@@ -102,10 +102,12 @@ ms_application_quit_action (GSimpleAction *action,
   GtkApplication *app = user_data;
   g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (app));
 
-  /* Closing the windows lets each one save its state. */
+  /* Closing the windows lets each one save its state.  A window that asks about
+   * unsaved changes stays; the application ends when it closes. */
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (l->data);
-  g_application_quit (G_APPLICATION (app));
+  if (gtk_application_get_windows (app) == NULL)
+    g_application_quit (G_APPLICATION (app));
 }
 
 static const GActionEntry app_actions[] = {

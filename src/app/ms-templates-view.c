@@ -59,6 +59,7 @@ struct _MsTemplatesView
   gboolean          loading;        /* last notified */
   gboolean          folded;
   gboolean          updating;       /* changing the list, not the person */
+  GTask            *close_task;     /* confirm_close_async waiting for a save */
 };
 
 G_DEFINE_FINAL_TYPE (MsTemplatesView, ms_templates_view, ADW_TYPE_BIN)
@@ -253,6 +254,16 @@ show_template (MsTemplatesView *self,
 }
 
 static void
+finish_close_task (MsTemplatesView *self,
+                   gboolean         may_close)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->close_task);
+
+  if (task != NULL)
+    g_task_return_boolean (task, may_close);
+}
+
+static void
 on_unsaved_response_cb (AdwMessageDialog *dialog,
                         const char       *response,
                         MsTemplatesView  *self)
@@ -261,11 +272,20 @@ on_unsaved_response_cb (AdwMessageDialog *dialog,
 
   self->pending_id = 0;
   if (g_strcmp0 (response, "discard") == 0)
-    show_template (self, id);
+    {
+      if (self->close_task != NULL)
+        ms_template_editor_discard (self->editor);
+      else
+        show_template (self, id);
+      finish_close_task (self, TRUE);
+    }
   else if (g_strcmp0 (response, "save") == 0)
-    save_template (self, id);
+    save_template (self, id);   /* the close task ends when it is saved */
+  else
+    finish_close_task (self, FALSE);
 }
 
+/* then_show: the template to show afterwards; 0 when the window closes. */
 static void
 ask_about_changes (MsTemplatesView *self,
                    gint64           then_show)
@@ -277,8 +297,10 @@ ask_about_changes (MsTemplatesView *self,
 
   self->pending_id = then_show;
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading,
-                                                       _("Unsaved changes are lost when you switch without "
-                                                         "saving.")));
+                                                       self->close_task != NULL
+                                                       ? _("The template has changes that are not saved yet.")
+                                                       : _("Unsaved changes are lost when you switch without "
+                                                           "saving.")));
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Cancel"),
                                     "discard", _("_Discard"),
@@ -498,6 +520,7 @@ on_saved_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         add_toast (self, adw_toast_new_format (_("Could not save the template: %s"), error->message));
+      finish_close_task (self, FALSE);
       return;
     }
 
@@ -518,6 +541,7 @@ on_saved_cb (GObject      *source,
     show_template (self, then_show);
   update_title (self);
   update_actions (self);
+  finish_close_task (self, TRUE);
 }
 
 static void
@@ -533,6 +557,7 @@ save_template (MsTemplatesView *self,
   if (name == NULL || name[0] == '\0')
     {
       add_toast (self, adw_toast_new (_("Give the template a name before saving it")));
+      finish_close_task (self, FALSE);
       return;
     }
   set_pending (self, 1);
@@ -751,6 +776,7 @@ ms_templates_view_dispose (GObject *object)
   MsTemplatesView *self = MS_TEMPLATES_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  finish_close_task (self, TRUE);
   gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_TEMPLATES_VIEW);
   g_clear_object (&self->templates);
   g_clear_object (&self->contacts);
@@ -924,4 +950,47 @@ ms_templates_view_select (MsTemplatesView *self,
 
   if ((row = find_row (self, template_id)) != NULL)
     gtk_list_box_select_row (self->template_list, row);
+}
+
+gboolean
+ms_templates_view_get_dirty (MsTemplatesView *self)
+{
+  g_return_val_if_fail (MS_IS_TEMPLATES_VIEW (self), FALSE);
+
+  return self->selected_id != 0 && ms_template_editor_get_dirty (self->editor);
+}
+
+void
+ms_templates_view_confirm_close_async (MsTemplatesView     *self,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MS_IS_TEMPLATES_VIEW (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, ms_templates_view_confirm_close_async);
+  if (!ms_templates_view_get_dirty (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->close_task != NULL)
+    {
+      /* Asked already: this one waits for nothing. */
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  self->close_task = g_steal_pointer (&task);
+  ask_about_changes (self, 0);
+}
+
+gboolean
+ms_templates_view_confirm_close_finish (MsTemplatesView *self,
+                                        GAsyncResult    *result)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), NULL);
 }

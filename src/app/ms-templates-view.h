@@ -42,5 +42,15 @@ gboolean          ms_templates_view_get_loading   (MsTemplatesView *self);
 void              ms_templates_view_reload        (MsTemplatesView *self);
 void              ms_templates_view_select        (MsTemplatesView *self,
                                                    gint64           template_id);
+/* The template in the editor has unsaved changes. */
+gboolean          ms_templates_view_get_dirty     (MsTemplatesView *self);
+/* Before the window closes: asks whether to save unsaved changes, and saves
+ * them if so.  TRUE when the window may close (saved, discarded, or nothing to
+ * save), FALSE when the person chose to keep editing or saving failed. */
+void              ms_templates_view_confirm_close_async  (MsTemplatesView     *self,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+gboolean          ms_templates_view_confirm_close_finish (MsTemplatesView     *self,
+                                                          GAsyncResult        *result);
 
 G_END_DECLS

@@ -57,6 +57,7 @@ struct _MsWindow
   GtkWidget            *list_popover;
   GPtrArray            *section_lists;  /* GtkListBox: rows named after content_stack pages */
   gboolean              quiet_select;   /* selecting a list row without showing Contacts */
+  gboolean              close_confirmed; /* unsaved template changes were saved or discarded */
 };
 
 void _ms_window_class_actions_init (MsWindowClass *klass);

@@ -563,11 +563,35 @@ destroy_dialogs (MsWindow *self)
     }
 }
 
+static void
+on_close_confirmed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(MsWindow) self = user_data;
+
+  if (ms_templates_view_confirm_close_finish (MS_TEMPLATES_VIEW (source), result))
+    {
+      self->close_confirmed = TRUE;
+      gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
 static gboolean
 ms_window_close_request (GtkWindow *window)
 {
-  save_window_state (MS_WINDOW (window));
-  destroy_dialogs (MS_WINDOW (window));
+  MsWindow *self = MS_WINDOW (window);
+
+  /* A template with unsaved changes: the person saves or discards them first. */
+  if (!self->close_confirmed && ms_templates_view_get_dirty (self->templates_view))
+    {
+      ms_window_show_section (self, "templates");
+      ms_templates_view_confirm_close_async (self->templates_view, on_close_confirmed_cb, g_object_ref (self));
+      return TRUE;
+    }
+
+  save_window_state (self);
+  destroy_dialogs (self);
 
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }
