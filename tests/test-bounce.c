@@ -360,12 +360,550 @@ test_corpus (void)
   g_assert_cmpfloat (reason, >=, MIN_REASON);
 }
 
+/* Messages of our own */
+
+static MsBounceReport *
+parse_text (const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+  MsBounceReport *report = ms_bounce_parse (bytes, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  return report;
+}
+
+static MsBounceRecipient *
+recipient_at (MsBounceReport *report,
+              guint           index)
+{
+  g_assert_cmpuint (index, <, report->recipients->len);
+  return g_ptr_array_index (report->recipients, index);
+}
+
+/* Replaces every "\n" by "\r\n". */
+static char *
+to_crlf (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '\n')
+        g_string_append_c (out, '\r');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static const char postfix_dsn[] =
+  "Return-Path: <>\n"
+  "Date: Tue, 14 Apr 2026 10:00:02 +0200 (CEST)\n"
+  "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+  "Subject: Undelivered Mail Returned to Sender\n"
+  "To: news@example.org\n"
+  "Auto-Submitted: auto-replied\n"
+  "MIME-Version: 1.0\n"
+  "Content-Type: multipart/report; report-type=delivery-status;\n"
+  "\tboundary=\"3F2A1B.1776153602/mx.example.org\"\n"
+  "Message-Id: <20260414080002.3F2A1B@mx.example.org>\n"
+  "\n"
+  "This is a MIME-encapsulated message.\n"
+  "\n"
+  "--3F2A1B.1776153602/mx.example.org\n"
+  "Content-Description: Notification\n"
+  "Content-Type: text/plain; charset=us-ascii\n"
+  "\n"
+  "This is the mail system at host mx.example.org.\n"
+  "\n"
+  "I'm sorry to have to inform you that your message could not\n"
+  "be delivered to one or more recipients. It's attached below.\n"
+  "\n"
+  "                   The mail system\n"
+  "\n"
+  "<anna@example.net>: host mx.example.net[192.0.2.10] said: 550 5.1.1\n"
+  "    <anna@example.net>: Recipient address rejected: User unknown in local\n"
+  "    recipient table (in reply to RCPT TO command)\n"
+  "\n"
+  "<Bob@Example.COM>: host mx.example.com[192.0.2.20] said: 452 4.2.2 Mailbox\n"
+  "    full (in reply to RCPT TO command)\n"
+  "\n"
+  "--3F2A1B.1776153602/mx.example.org\n"
+  "Content-Description: Delivery report\n"
+  "Content-Type: message/delivery-status\n"
+  "\n"
+  "Reporting-MTA: dns; mx.example.org\n"
+  "X-Postfix-Queue-ID: 3F2A1B\n"
+  "Arrival-Date: Tue, 14 Apr 2026 09:59:58 +0200 (CEST)\n"
+  "\n"
+  "Final-Recipient: rfc822; anna@example.net\n"
+  "Original-Recipient: rfc822;anna@example.net\n"
+  "Action: failed\n"
+  "Status: 5.1.1\n"
+  "Remote-MTA: dns; mx.example.net\n"
+  "Diagnostic-Code: smtp; 550 5.1.1 <anna@example.net>: Recipient address rejected:\n"
+  "    User unknown in local recipient table\n"
+  "\n"
+  "Final-Recipient: rfc822; Bob@Example.COM\n"
+  "Original-Recipient: rfc822;bob.alias@example.com\n"
+  "Action: failed\n"
+  "Status: 4.2.2\n"
+  "Remote-MTA: dns; mx.example.com\n"
+  "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"
+  "\n"
+  "--3F2A1B.1776153602/mx.example.org\n"
+  "Content-Description: Undelivered Message Headers\n"
+  "Content-Type: text/rfc822-headers\n"
+  "\n"
+  "From: News <news@example.org>\n"
+  "To: anna@example.net\n"
+  "Subject: Spring sale\n"
+  "Message-ID: <0123456789abcdef0123456789abcdef@example.org>\n"
+  "X-Mailshot-Campaign: spring-sale\n"
+  "X-Mailshot-Delivery: spring-sale.abcdefghijklmnopqrstuvwxyz\n"
+  "\n"
+  "--3F2A1B.1776153602/mx.example.org--\n";
+
+static void
+check_postfix_report (MsBounceReport *report)
+{
+  MsBounceRecipient *anna;
+  MsBounceRecipient *bob;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+  g_assert_cmpstr (ms_bounce_kind_to_string (report->kind), ==, "bounce");
+  g_assert_cmpuint (report->recipients->len, ==, 2);
+  g_assert_cmpstr (report->original_message_id, ==, "0123456789abcdef0123456789abcdef@example.org");
+  g_assert_cmpstr (report->campaign, ==, "spring-sale");
+  g_assert_cmpstr (report->delivery, ==, "spring-sale.abcdefghijklmnopqrstuvwxyz");
+  g_assert_cmpstr (report->from, ==, "mailer-daemon@mx.example.org");
+
+  anna = recipient_at (report, 0);
+  g_assert_cmpstr (anna->address, ==, "anna@example.net");
+  g_assert_null (anna->alias);
+  g_assert_cmpstr (anna->status, ==, "5.1.1");
+  g_assert_cmpuint (anna->replycode, ==, 550);
+  g_assert_cmpstr (anna->reason, ==, "userunknown");
+  g_assert_true (anna->hard);
+  g_assert_cmpstr (anna->diagnostic, ==, "550 5.1.1 <anna@example.net>: Recipient address "
+                   "rejected: User unknown in local recipient table");
+
+  bob = recipient_at (report, 1);
+  g_assert_cmpstr (bob->address, ==, "bob@example.com");
+  g_assert_cmpstr (bob->alias, ==, "bob.alias@example.com");
+  g_assert_cmpstr (bob->status, ==, "4.2.2");
+  g_assert_cmpuint (bob->replycode, ==, 452);
+  g_assert_cmpstr (bob->reason, ==, "mailboxfull");
+  g_assert_false (bob->hard);
+  g_assert_cmpstr (bob->diagnostic, ==, "452 4.2.2 Mailbox full");
+}
+
+static void
+test_postfix_dsn (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (postfix_dsn);
+  g_autofree char *crlf = to_crlf (postfix_dsn);
+  g_autofree char *mbox = g_strconcat ("From MAILER-DAEMON  Tue Apr 14 10:00:02 2026\n",
+                                       postfix_dsn, NULL);
+  g_autoptr(MsBounceReport) crlf_report = parse_text (crlf);
+  g_autoptr(MsBounceReport) mbox_report = parse_text (mbox);
+
+  check_postfix_report (report);
+  check_postfix_report (crlf_report);
+  check_postfix_report (mbox_report);
+}
+
+static const char exim_bounce[] =
+  "Return-path: <>\n"
+  "Received: from mail by smtp.example.org with local (Exim 4.96)\n"
+  "\tid 1wXyZa-000AbC-00\n"
+  "\tfor news@example.org; Tue, 14 Apr 2026 10:00:02 +0200\n"
+  "X-Failed-Recipients: ivan@example.ru\n"
+  "Auto-Submitted: auto-replied\n"
+  "From: Mail Delivery System <Mailer-Daemon@smtp.example.org>\n"
+  "To: news@example.org\n"
+  "Subject: Mail delivery failed: returning message to sender\n"
+  "Message-Id: <E1wXyZa-000AbC-00@smtp.example.org>\n"
+  "Date: Tue, 14 Apr 2026 10:00:02 +0200\n"
+  "\n"
+  "This message was created automatically by mail delivery software.\n"
+  "\n"
+  "A message that you sent could not be delivered to one or more of its\n"
+  "recipients. This is a permanent error. The following address(es) failed:\n"
+  "\n"
+  "  ivan@example.ru\n"
+  "    host mx.example.ru [192.0.2.30]\n"
+  "    SMTP error from remote mail server after RCPT TO:<ivan@example.ru>:\n"
+  "    550 5.7.1 Service unavailable; client [198.51.100.7] blocked using zen.spamhaus.org\n"
+  "\n"
+  "------ This is a copy of the message, including all the headers. ------\n"
+  "\n"
+  "Return-path: <news@example.org>\n"
+  "Message-ID: <fedcba9876543210fedcba9876543210@example.org>\n"
+  "From: News <news@example.org>\n"
+  "To: ivan@example.ru\n"
+  "Subject: Spring sale\n"
+  "\n"
+  "Hello Ivan\n";
+
+static void
+test_exim_text (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (exim_bounce);
+  MsBounceRecipient *ivan;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  g_assert_cmpstr (report->original_message_id, ==, "fedcba9876543210fedcba9876543210@example.org");
+  g_assert_null (report->campaign);
+  ivan = recipient_at (report, 0);
+  g_assert_cmpstr (ivan->address, ==, "ivan@example.ru");
+  g_assert_cmpstr (ivan->status, ==, "5.7.1");
+  g_assert_cmpuint (ivan->replycode, ==, 550);
+  g_assert_cmpstr (ivan->reason, ==, "blocked");
+  g_assert_false (ivan->hard);
+  g_assert_cmpstr (ivan->diagnostic, ==, "host mx.example.ru [192.0.2.30] SMTP error from remote "
+                   "mail server after RCPT TO:<ivan@example.ru>: 550 5.7.1 Service unavailable; "
+                   "client [198.51.100.7] blocked using zen.spamhaus.org");
+}
+
+/* A qmail bounce: no DSN, no X-Failed-Recipients, the address in the text. */
+static void
+test_qmail_text (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "Return-Path: <>\n"
+    "From: MAILER-DAEMON@mail.example.org\n"
+    "To: news@example.org\n"
+    "Subject: failure notice\n"
+    "\n"
+    "Hi. This is the qmail-send program at mail.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n"
+    "\n"
+    "<lena@example.de>:\n"
+    "Sorry, I couldn't find any host named example.de. (#5.1.2)\n"
+    "\n"
+    "--- Below this line is a copy of the message.\n"
+    "\n"
+    "Message-ID: <abc@example.org>\n"
+    "From: news@example.org\n"
+    "To: lena@example.de\n"
+    "\n"
+    "Hallo\n");
+  MsBounceRecipient *lena;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  lena = recipient_at (report, 0);
+  g_assert_cmpstr (lena->address, ==, "lena@example.de");
+  g_assert_cmpstr (lena->status, ==, "5.1.2");
+  g_assert_cmpuint (lena->replycode, ==, 0);
+  g_assert_cmpstr (lena->reason, ==, "hostunknown");
+  g_assert_true (lena->hard);
+  g_assert_cmpstr (report->original_message_id, ==, "abc@example.org");
+}
+
+static const char arf_report[] =
+  "From: Feedback Loop <fbl@isp.example.net>\n"
+  "To: abuse@example.org\n"
+  "Subject: Abuse report\n"
+  "Date: Tue, 14 Apr 2026 12:00:00 +0000\n"
+  "MIME-Version: 1.0\n"
+  "Content-Type: multipart/report; report-type=feedback-report;\n"
+  "    boundary=\"part_boundary\"\n"
+  "\n"
+  "--part_boundary\n"
+  "Content-Type: text/plain; charset=\"US-ASCII\"\n"
+  "\n"
+  "This is an email abuse report for an email message received from IP\n"
+  "198.51.100.7 on Tue, 14 Apr 2026 10:00:00 +0000.\n"
+  "\n"
+  "--part_boundary\n"
+  "Content-Type: message/feedback-report\n"
+  "\n"
+  "Feedback-Type: abuse\n"
+  "User-Agent: SomeGenerator/1.0\n"
+  "Version: 1\n"
+  "Original-Mail-From: <news@example.org>\n"
+  "Original-Rcpt-To: <maria@isp.example.net>\n"
+  "Arrival-Date: Tue, 14 Apr 2026 10:00:00 +0000\n"
+  "Source-IP: 198.51.100.7\n"
+  "\n"
+  "--part_boundary\n"
+  "Content-Type: message/rfc822\n"
+  "\n"
+  "From: News <news@example.org>\n"
+  "To: maria@isp.example.net\n"
+  "Subject: Spring sale\n"
+  "Message-ID: <arf-0001@example.org>\n"
+  "X-Mailshot-Campaign: spring-sale\n"
+  "\n"
+  "Hello Maria\n"
+  "--part_boundary--\n";
+
+static void
+test_arf (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (arf_report);
+  MsBounceRecipient *maria;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_COMPLAINT);
+  g_assert_cmpstr (ms_bounce_kind_to_string (report->kind), ==, "complaint");
+  g_assert_cmpstr (report->feedback_type, ==, "abuse");
+  g_assert_cmpstr (report->original_message_id, ==, "arf-0001@example.org");
+  g_assert_cmpstr (report->campaign, ==, "spring-sale");
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  maria = recipient_at (report, 0);
+  g_assert_cmpstr (maria->address, ==, "maria@isp.example.net");
+  g_assert_cmpstr (maria->reason, ==, "feedback");
+  g_assert_null (maria->status);
+  g_assert_false (maria->hard);
+}
+
+static void
+test_vacation (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "From: Pierre Martin <pierre@example.fr>\n"
+    "To: news@example.org\n"
+    "Subject: Out of office: Spring sale\n"
+    "Auto-Submitted: auto-replied\n"
+    "In-Reply-To: <0123456789abcdef0123456789abcdef@example.org>\n"
+    "Content-Type: text/plain; charset=utf-8\n"
+    "\n"
+    "I am on holiday until April 20th and will read your message when I am back.\n");
+  MsBounceRecipient *pierre;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_AUTOREPLY);
+  g_assert_cmpstr (ms_bounce_kind_to_string (report->kind), ==, "autoreply");
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  pierre = recipient_at (report, 0);
+  g_assert_cmpstr (pierre->address, ==, "pierre@example.fr");
+  g_assert_cmpstr (pierre->reason, ==, "vacation");
+  g_assert_false (pierre->hard);
+  g_assert_null (pierre->status);
+}
+
+static char *
+unsubscribe_mail (const char *from,
+                  const char *token)
+{
+  return g_strdup_printf ("From: %s\n"
+                          "To: unsubscribe@example.org\n"
+                          "Subject: unsubscribe %s\n"
+                          "Date: Tue, 14 Apr 2026 12:00:00 +0000\n"
+                          "Content-Type: text/plain\n"
+                          "\n"
+                          "\n", from, token);
+}
+
+static void
+test_unsubscribe (void)
+{
+  g_autofree char *token = ms_message_unsubscribe_token (NULL, "spring-sale", "anna@example.net");
+  g_autofree char *other = ms_message_unsubscribe_token (NULL, "spring-sale", "bob@example.com");
+  g_autofree char *forged = g_strdup (token);
+  g_autofree char *valid_mail = unsubscribe_mail ("Anna <Anna@Example.NET>", token);
+  g_autofree char *forged_mail = NULL;
+  g_autofree char *other_mail = unsubscribe_mail ("anna@example.net", other);
+  g_autoptr(MsBounceReport) valid = parse_text (valid_mail);
+  g_autoptr(MsBounceReport) bad = NULL;
+  g_autoptr(MsBounceReport) wrong = parse_text (other_mail);
+  g_autofree char *campaign = NULL;
+  char *last = forged + strlen (forged) - 1;
+
+  /* Another last character: well-formed, but not the MAC of the address. */
+  *last = *last == 'a' ? 'b' : 'a';
+  forged_mail = unsubscribe_mail ("anna@example.net", forged);
+  bad = parse_text (forged_mail);
+
+  g_assert_cmpint (valid->kind, ==, MS_BOUNCE_KIND_UNSUBSCRIBE);
+  g_assert_cmpstr (ms_bounce_kind_to_string (valid->kind), ==, "unsubscribe");
+  g_assert_cmpstr (valid->unsubscribe_token, ==, token);
+  g_assert_cmpstr (valid->from, ==, "anna@example.net");
+  g_assert_cmpuint (valid->recipients->len, ==, 1);
+  g_assert_cmpstr (recipient_at (valid, 0)->address, ==, "anna@example.net");
+  g_assert_null (recipient_at (valid, 0)->reason);
+  g_assert_true (ms_bounce_report_verify_unsubscribe (valid, NULL, NULL, &campaign));
+  g_assert_cmpstr (campaign, ==, "spring-sale");
+  g_clear_pointer (&campaign, g_free);
+  /* Under another secret the token is not ours. */
+  g_assert_false (ms_bounce_report_verify_unsubscribe (valid, "another secret", NULL, NULL));
+
+  g_assert_cmpint (bad->kind, ==, MS_BOUNCE_KIND_UNSUBSCRIBE);
+  g_assert_cmpstr (bad->unsubscribe_token, ==, forged);
+  g_assert_false (ms_bounce_report_verify_unsubscribe (bad, NULL, NULL, &campaign));
+  g_assert_cmpstr (campaign, ==, "spring-sale");
+  g_clear_pointer (&campaign, g_free);
+
+  /* Bob's token sent by Anna: valid for Bob only. */
+  g_assert_cmpint (wrong->kind, ==, MS_BOUNCE_KIND_UNSUBSCRIBE);
+  g_assert_false (ms_bounce_report_verify_unsubscribe (wrong, NULL, NULL, NULL));
+  g_assert_true (ms_bounce_report_verify_unsubscribe (wrong, NULL, "bob@example.com", NULL));
+}
+
+static void
+test_delivered (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "From: MAILER-DAEMON@mx.example.org\n"
+    "To: news@example.org\n"
+    "Subject: Successful Mail Delivery Report\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n"
+    "\n"
+    "--b\n"
+    "Content-Type: text/plain\n"
+    "\n"
+    "Your message was successfully delivered to the destination(s) listed below.\n"
+    "--b\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.org\n"
+    "\n"
+    "Final-Recipient: rfc822; anna@example.net\n"
+    "Action: relayed\n"
+    "Status: 2.0.0\n"
+    "Diagnostic-Code: smtp; 250 2.0.0 Ok: queued as 4F1A\n"
+    "--b--\n");
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_OTHER);
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  g_assert_cmpstr (recipient_at (report, 0)->reason, ==, "delivered");
+  g_assert_cmpstr (recipient_at (report, 0)->status, ==, "2.0.0");
+  g_assert_cmpuint (recipient_at (report, 0)->replycode, ==, 250);
+  g_assert_false (recipient_at (report, 0)->hard);
+}
+
+/* A Japanese bounce in ISO-2022-JP, the reason only in the English part. */
+static void
+test_charsets (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "From: MAILER-DAEMON@mx.example.jp\n"
+    "To: news@example.org\n"
+    "Subject: =?ISO-2022-JP?B?GyRCR1s/LiRHJC0kXiQ7JHMkRyQ3JD8hIxsoQg==?=\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: text/plain; charset=ISO-2022-JP\n"
+    "\n"
+    "\x1b$B%a!<%k$rG[?.$G$-$^$;$s$G$7$?!#\x1b(B\n"
+    "\n"
+    "<taro@example.jp>: 552 5.2.2 Mailbox full\n");
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  g_assert_cmpstr (recipient_at (report, 0)->address, ==, "taro@example.jp");
+  g_assert_cmpstr (recipient_at (report, 0)->reason, ==, "mailboxfull");
+  g_assert_true (g_utf8_validate (report->subject, -1, NULL));
+  g_assert_true (g_str_has_prefix (report->subject, "配信"));
+}
+
+static void
+test_not_a_bounce (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "From: Anna <anna@example.net>\n"
+    "To: news@example.org\n"
+    "Subject: Re: Spring sale\n"
+    "\n"
+    "Thanks, can you tell me more about the offer? Write to anna.work@example.net.\n");
+  g_autoptr(GBytes) empty = g_bytes_new ("", 0);
+  g_autoptr(GError) error = NULL;
+  MsBounceReport *none;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_OTHER);
+  g_assert_cmpuint (report->recipients->len, ==, 0);
+
+  none = ms_bounce_parse (empty, &error);
+  g_assert_null (none);
+  g_assert_error (error, MS_BOUNCE_ERROR, MS_BOUNCE_ERROR_EMPTY);
+}
+
+/* Untrusted input: garbage, a huge body, deep nesting; no crash, bounded work. */
+static void
+test_hostile (void)
+{
+  static const char *const pieces[] = {
+    "Content-Type: multipart/mixed; boundary=x\n\n--x\n",
+    "Content-Type: message/rfc822\n\n",
+    "Final-Recipient: rfc822; a@b.example\nStatus: 5.1.1\n\n",
+  };
+  GString *nested = g_string_new ("From: MAILER-DAEMON@example.org\nSubject: Undelivered\n");
+  g_autofree char *huge = g_malloc (8 * 1024 * 1024 + 1);
+  const char *filler = "a@b.example 550 5.1.1 <x@y.example>: user unknown \n";
+  const char *header = "From: MAILER-DAEMON@x.example\nSubject: failure notice\n\n";
+  gint64 start;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append (nested, pieces[i % G_N_ELEMENTS (pieces)]);
+  {
+    g_autoptr(MsBounceReport) report = parse_text (nested->str);
+
+    g_assert_nonnull (report);
+  }
+  g_string_free (nested, TRUE);
+
+  /* 8 MiB of one line of addresses and codes. */
+  for (gsize i = 0; i < 8 * 1024 * 1024; i++)
+    huge[i] = filler[i % strlen (filler)];
+  huge[8 * 1024 * 1024] = '\0';
+  memcpy (huge, header, strlen (header));
+  start = g_get_monotonic_time ();
+  {
+    g_autoptr(MsBounceReport) report = parse_text (huge);
+
+    g_assert_nonnull (report);
+    g_assert_cmpuint (report->recipients->len, <=, 1000);
+  }
+  g_test_message ("8 MiB parsed in %.2f s", (g_get_monotonic_time () - start) / 1e6);
+
+  for (guint i = 0; i < 256; i++)
+    {
+      guint8 bytes[512];
+      g_autoptr(GBytes) data = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MsBounceReport) report = NULL;
+
+      for (guint j = 0; j < sizeof bytes; j++)
+        bytes[j] = (guint8) g_test_rand_int_range (0, 256);
+      data = g_bytes_new (bytes, sizeof bytes);
+      report = ms_bounce_parse (data, &error);
+      g_assert_true (report != NULL || error != NULL);
+    }
+}
+
+static void
+test_reason_words (void)
+{
+  g_assert_true (ms_bounce_reason_is_hard ("userunknown", "5.1.1"));
+  g_assert_true (ms_bounce_reason_is_hard ("hostunknown", NULL));
+  g_assert_true (ms_bounce_reason_is_hard ("notaccept", "5.1.10"));
+  g_assert_false (ms_bounce_reason_is_hard ("notaccept", "4.0.0"));
+  g_assert_false (ms_bounce_reason_is_hard ("mailboxfull", "5.2.2"));
+  g_assert_false (ms_bounce_reason_is_hard (NULL, NULL));
+  g_assert_cmpstr (ms_bounce_reason_describe ("mailboxfull"), ==, "The mailbox is full");
+  g_assert_cmpstr (ms_bounce_reason_describe ("no-such-reason"), ==, "Unknown reason");
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/bounce/postfix-dsn", test_postfix_dsn);
+  g_test_add_func ("/bounce/exim-text", test_exim_text);
+  g_test_add_func ("/bounce/qmail-text", test_qmail_text);
+  g_test_add_func ("/bounce/arf", test_arf);
+  g_test_add_func ("/bounce/vacation", test_vacation);
+  g_test_add_func ("/bounce/unsubscribe", test_unsubscribe);
+  g_test_add_func ("/bounce/delivered", test_delivered);
+  g_test_add_func ("/bounce/charsets", test_charsets);
+  g_test_add_func ("/bounce/not-a-bounce", test_not_a_bounce);
+  g_test_add_func ("/bounce/hostile", test_hostile);
+  g_test_add_func ("/bounce/reason-words", test_reason_words);
   g_test_add_func ("/bounce/corpus", test_corpus);
 
   return g_test_run ();

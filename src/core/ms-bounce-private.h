@@ -53,6 +53,12 @@ typedef struct
   gboolean    has_text_part;
   GObject    *inner_message;   /* the first message/rfc822 part (a GMimeMessage) */
   guint       n_records;       /* recipients found, while classifying */
+
+  /* Worked out once per message for all its recipients. */
+  char       *lower_text;      /* text, ASCII lower-cased (same offsets) */
+  GArray     *lines;           /* of its lines (ms-bounce-text.c) */
+  gconstpointer text_rule;     /* the first reason rule the whole text matches */
+  gboolean    google_groups;   /* a Google Groups refusal */
 } MsBounceInput;
 
 /* One recipient as found in the message, before classification. */
@@ -100,7 +106,10 @@ void            ms_bounce_read_feedback       (const MsBounceInput *input,
 void            ms_bounce_add_context         (const MsBounceInput *input,
                                                MsBounceRecord *record);
 
+void            ms_bounce_prepare_text        (MsBounceInput  *input);
+
 /* Classification (ms-bounce-rules.c). */
+void            ms_bounce_prepare_rules       (MsBounceInput  *input);
 gboolean        ms_bounce_text_says_failure   (const char     *text,
                                                gsize           length);
 void            ms_bounce_classify            (const MsBounceInput *input,

@@ -793,44 +793,71 @@ command_in_text (const char *text)
   return NULL;
 }
 
-/* The first line of @text that holds an SMTP reply with an enhanced code
+static char *
+reply_line_at (const char *text,
+               const char *line)
+{
+  const char *nl = strchr (line, '\n');
+  gsize length = nl != NULL ? (gsize) (nl - line) : strlen (line);
+  g_autofree char *copy = g_ascii_strdown (line, MIN (length, 2048));
+  g_autofree char *status = status_in_text (copy);
+  GString *out;
+
+  if (status == NULL || replycode_in_text (copy) == 0)
+    return NULL;
+  out = g_string_new (copy);
+  /* Lines that go on with the reply: indented, or "550-..." */
+  for (guint n = 0; nl != NULL && n < 4; n++)
+    {
+      const char *next = nl + 1;
+      const char *next_nl = strchr (next, '\n');
+      gsize next_len = next_nl != NULL ? (gsize) (next_nl - next) : strlen (next);
+
+      if (next_len == 0 || !(next[0] == ' ' || next[0] == '\t'
+                             || (next_len > 4 && g_ascii_isdigit (next[0]) && next[3] == '-')))
+        break;
+      g_string_append_c (out, ' ');
+      g_string_append_len (out, next, MIN (next_len, 1024));
+      nl = next_nl;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The first line of the text that holds an SMTP reply with an enhanced code
  * ("550 5.1.1 ..."), with the lines that continue it; only lines that name
  * @address when not NULL. */
 static char *
-reply_in_text (const char *text,
-               const char *address)
+reply_in_text (const MsBounceInput *input,
+               const char          *address)
 {
-  const char *line = text;
+  const char *text = input->lower_text;
+  guint n = 0;
 
-  while (line != NULL && *line != '\0')
+  if (text == NULL)
+    return NULL;
+  if (address == NULL)
     {
-      const char *nl = strchr (line, '\n');
-      gsize length = nl != NULL ? (gsize) (nl - line) : strlen (line);
-      g_autofree char *copy = g_ascii_strdown (line, MIN (length, 2048));
-      g_autofree char *status = status_in_text (copy);
-
-      if (status != NULL && replycode_in_text (copy) != 0
-          && (address == NULL || strstr (copy, address) != NULL))
+      for (const char *line = text; line != NULL && *line != '\0' && n < 4000; n++)
         {
-          GString *out = g_string_new (copy);
+          const char *nl = strchr (line, '\n');
+          char *reply = reply_line_at (text, line);
 
-          /* Lines that go on with the reply: indented, or "550-..." */
-          for (guint n = 0; nl != NULL && n < 4; n++)
-            {
-              const char *next = nl + 1;
-              const char *next_nl = strchr (next, '\n');
-              gsize next_len = next_nl != NULL ? (gsize) (next_nl - next) : strlen (next);
-
-              if (next_len == 0 || !(next[0] == ' ' || next[0] == '\t'
-                                     || (next_len > 4 && g_ascii_isdigit (next[0]) && next[3] == '-')))
-                break;
-              g_string_append_c (out, ' ');
-              g_string_append_len (out, next, MIN (next_len, 1024));
-              nl = next_nl;
-            }
-          return g_string_free (out, FALSE);
+          if (reply != NULL)
+            return reply;
+          line = nl != NULL ? nl + 1 : NULL;
         }
-      line = nl != NULL ? nl + 1 : NULL;
+      return NULL;
+    }
+  for (const char *hit = strstr (text, address); hit != NULL && n < 64;
+       hit = strstr (hit + 1, address), n++)
+    {
+      const char *line = hit;
+      char *reply;
+
+      while (line > text && line[-1] != '\n')
+        line--;
+      if ((reply = reply_line_at (text, line)) != NULL)
+        return reply;
     }
   return NULL;
 }
@@ -957,11 +984,9 @@ decide_reason (const MsBounceRecord *record,
     return by_status->reason;
   if ((rule = rule_from_text (record->context)) != NULL)
     return resolve_rule (rule, status, command);
-  if (input->text->len > 0 && (strstr (input->text->str, "Google Groups") != NULL
-                                || strstr (input->text->str, "Google グループ") != NULL
-                                || strstr (input->text->str, "groups.google.com") != NULL))
+  if (input->google_groups)
     return "rejected";   /* a group that refuses the sender's posts */
-  if ((rule = rule_from_text (input->text->str)) != NULL)
+  if ((rule = input->text_rule) != NULL)
     return resolve_rule (rule, status, command);
   if (record->action != NULL && g_str_has_prefix (record->action, "delayed"))
     return "expired";
@@ -970,6 +995,17 @@ decide_reason (const MsBounceRecord *record,
   if (status != NULL)
     return "onhold";
   return "undefined";
+}
+
+void
+ms_bounce_prepare_rules (MsBounceInput *input)
+{
+  const char *text = input->text->str;
+
+  input->text_rule = rule_from_text (text);
+  input->google_groups = strstr (text, "Google Groups") != NULL
+                         || strstr (text, "Google グループ") != NULL
+                         || strstr (text, "groups.google.com") != NULL;
 }
 
 /* Whether the start of a message's text reads like a delivery failure: a
@@ -1046,11 +1082,11 @@ ms_bounce_classify (const MsBounceInput  *input,
 
   /* The recipient's paragraph has no SMTP reply: the server's words may be
    * elsewhere in the text ("The error that the other server returned was"). */
-  if ((diagnostic == NULL || (status_in_text (diagnostic) == NULL && replycode_in_text (diagnostic) == 0))
+  text_status = status_in_text (diagnostic);
+  if ((diagnostic == NULL || (text_status == NULL && replycode_in_text (diagnostic) == 0))
       && input->text->len > 0)
     {
-      g_autofree char *reply = reply_in_text (input->text->str,
-                                              input->n_records > 1 ? record->address : NULL);
+      g_autofree char *reply = reply_in_text (input, input->n_records > 1 ? record->address : NULL);
 
       if (reply != NULL)
         {
@@ -1062,6 +1098,7 @@ ms_bounce_classify (const MsBounceInput  *input,
         }
     }
 
+  g_free (text_status);
   text_status = status_in_text (diagnostic);
   status = g_strdup (record->status);
   if (text_status != NULL && (status == NULL || (status_is_vague (status) && text_status[0] == status[0])))

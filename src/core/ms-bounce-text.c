@@ -1149,24 +1149,64 @@ is_dsn_field (const char *lower)
 
 /* Every paragraph of the text that names the recipient, for classification. */
 void
+ms_bounce_prepare_text (MsBounceInput *input)
+{
+  if (input->lines == NULL)
+    input->lines = split_lines (input->text->str, input->text->len);
+  if (input->lower_text == NULL)
+    input->lower_text = g_ascii_strdown (input->text->str, input->text->len);
+}
+
+/* The index of the line that holds @offset. */
+static guint
+line_at (GArray     *lines,
+         const char *text,
+         gsize       offset)
+{
+  guint low = 0;
+  guint high = lines->len;
+
+  while (high - low > 1)
+    {
+      guint mid = (low + high) / 2;
+
+      if ((gsize) (g_array_index (lines, Line, mid).start - text) <= offset)
+        low = mid;
+      else
+        high = mid;
+    }
+  return low;
+}
+
+/* Every paragraph of the text that names the recipient, for classification. */
+void
 ms_bounce_add_context (const MsBounceInput *input,
                        MsBounceRecord      *record)
 {
-  g_autoptr(GArray) lines = NULL;
+  GArray *lines = input->lines;
   GString *out;
   guint last = G_MAXUINT;
+  guint seen = 0;
 
-  if (record->address == NULL || input->text->len == 0)
+  if (record->address == NULL || record->address[0] == '\0' || lines == NULL || lines->len == 0)
     return;
-  lines = split_lines (input->text->str, input->text->len);
   out = g_string_new (NULL);
-  for (guint i = 0; i < lines->len && out->len < MS_BOUNCE_MAX_DIAGNOSTIC * 2; i++)
+  for (const char *hit = strstr (input->lower_text, record->address);
+       hit != NULL && out->len < MS_BOUNCE_MAX_DIAGNOSTIC * 2 && seen < 64;
+       hit = strstr (hit + 1, record->address))
     {
+      guint i = line_at (lines, input->text->str, hit - input->lower_text);
       const Line *line = &g_array_index (lines, Line, i);
-      g_autofree char *lower = g_ascii_strdown (line->start, line->end - line->start);
+      g_autofree char *lower = NULL;
       guint from;
 
-      if (strstr (lower, record->address) == NULL || is_dsn_field (lower))
+      seen++;
+      if (hit - input->lower_text >= line->end - input->text->str)
+        break;   /* past the lines kept */
+      if (last != G_MAXUINT && i <= last)
+        continue;
+      lower = g_ascii_strdown (line->start, line->end - line->start);
+      if (is_dsn_field (lower))
         continue;
       /* This line and the rest of its paragraph; in a session transcript,
        * the command before the reply too. */

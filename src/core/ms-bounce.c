@@ -28,7 +28,6 @@
 #include <gmime/gmime.h>
 
 #include "ms-bounce-private.h"
-#include "ms-message.h"
 
 /* Bounds on untrusted input. */
 #define MAX_INPUT_BYTES      (16 * 1024 * 1024)  /* bytes read of one file */
@@ -153,6 +152,8 @@ input_clear (MsBounceInput *input)
   if (input->everything != NULL)
     g_string_free (input->everything, TRUE);
   g_clear_object (&input->inner_message);
+  g_free (input->lower_text);
+  g_clear_pointer (&input->lines, g_array_unref);
   memset (input, 0, sizeof *input);
 }
 
@@ -694,8 +695,9 @@ collect_message (MsBounceInput *input,
   if (body != NULL && (ct = g_mime_object_get_content_type (body)) != NULL)
     {
       const char *report_type = g_mime_content_type_get_parameter (ct, "report-type");
+      g_autofree char *mime_type = g_mime_content_type_get_mime_type (ct);
 
-      input->content_type = g_ascii_strdown (g_mime_content_type_get_mime_type (ct), -1);
+      input->content_type = g_ascii_strdown (mime_type, -1);
       if (report_type != NULL)
         input->report_type = g_ascii_strdown (report_type, -1);
     }
@@ -1149,6 +1151,11 @@ analyse (MsBounceInput *input,
       kind = MS_BOUNCE_KIND_AUTOREPLY;
     }
 
+  if (records->len > 0)
+    {
+      ms_bounce_prepare_text (input);
+      ms_bounce_prepare_rules (input);
+    }
   for (guint i = 0; i < records->len; i++)
     ms_bounce_add_context (input, g_ptr_array_index (records, i));
   add_recipients (report, input, records);
@@ -1242,6 +1249,8 @@ parse_mime (GBytes *bytes)
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
+  if (data == NULL || length == 0)
+    return NULL;
   stream = g_mime_stream_mem_new_with_buffer (data, length);
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
@@ -1254,12 +1263,19 @@ parse_mime (GBytes *bytes)
   return message;
 }
 
+/* An mbox file of several messages: the recipients of those of the same
+ * kind as the first that is not "other". */
 static void
 merge_report (MsBounceReport *into,
               MsBounceReport *from)
 {
-  if (into->kind == MS_BOUNCE_KIND_OTHER)
-    into->kind = from->kind;
+  if (from->kind != into->kind)
+    {
+      if (into->kind != MS_BOUNCE_KIND_OTHER || from->kind == MS_BOUNCE_KIND_OTHER)
+        return;
+      into->kind = from->kind;
+      g_ptr_array_set_size (into->recipients, 0);
+    }
   while (from->recipients->len > 0 && into->recipients->len < MS_BOUNCE_MAX_RECIPIENTS)
     g_ptr_array_add (into->recipients, g_ptr_array_steal_index (from->recipients, 0));
 #define TAKE(field) if (into->field == NULL) into->field = g_steal_pointer (&from->field)
@@ -1271,6 +1287,40 @@ merge_report (MsBounceReport *into,
   TAKE (feedback_type);
   TAKE (unsubscribe_token);
 #undef TAKE
+}
+
+static void
+make_valid (char **text)
+{
+  char *valid;
+
+  if (*text == NULL || g_utf8_validate (*text, -1, NULL))
+    return;
+  valid = g_utf8_make_valid (*text, -1);
+  g_free (*text);
+  *text = valid;
+}
+
+/* Header values may carry any bytes: what we hand on is UTF-8. */
+static void
+make_report_valid (MsBounceReport *report)
+{
+  make_valid (&report->original_message_id);
+  make_valid (&report->campaign);
+  make_valid (&report->delivery);
+  make_valid (&report->from);
+  make_valid (&report->subject);
+  make_valid (&report->feedback_type);
+  make_valid (&report->unsubscribe_token);
+  for (guint i = 0; i < report->recipients->len; i++)
+    {
+      MsBounceRecipient *recipient = g_ptr_array_index (report->recipients, i);
+
+      make_valid (&recipient->address);
+      make_valid (&recipient->alias);
+      make_valid (&recipient->status);
+      make_valid (&recipient->diagnostic);
+    }
 }
 
 MsBounceReport *
@@ -1316,37 +1366,12 @@ ms_bounce_parse (GBytes  *raw,
   if (report == NULL)
     g_set_error_literal (error, MS_BOUNCE_ERROR, MS_BOUNCE_ERROR_EMPTY,
                          _("The file holds no e-mail message."));
+  else
+    make_report_valid (report);
   return report;
 }
 
 /* Public helpers */
-
-gboolean
-ms_bounce_report_verify_unsubscribe (const MsBounceReport  *report,
-                                     const char            *secret,
-                                     const char            *email,
-                                     char                 **out_campaign)
-{
-  g_return_val_if_fail (report != NULL, FALSE);
-
-  if (out_campaign != NULL)
-    *out_campaign = NULL;
-  if (report->kind != MS_BOUNCE_KIND_UNSUBSCRIBE || report->unsubscribe_token == NULL)
-    return FALSE;
-  if (email == NULL)
-    email = report->from;
-  if (email == NULL)
-    {
-      g_autofree char *campaign = NULL;
-
-      ms_message_verify_unsubscribe_token (secret, report->unsubscribe_token, "", &campaign);
-      if (out_campaign != NULL)
-        *out_campaign = g_steal_pointer (&campaign);
-      return FALSE;
-    }
-  return ms_message_verify_unsubscribe_token (secret, report->unsubscribe_token, email,
-                                              out_campaign);
-}
 
 const char *
 ms_bounce_kind_to_string (MsBounceKind kind)
