@@ -71,6 +71,7 @@ struct _MsCliCommand
   const char                 *default_subcommand;
 };
 
+extern const MsCliCommand ms_cli_bounces_command;
 extern const MsCliCommand ms_cli_contacts_command;
 extern const MsCliCommand ms_cli_lists_command;
 extern const MsCliCommand ms_cli_server_command;
