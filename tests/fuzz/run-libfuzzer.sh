@@ -46,6 +46,13 @@ case "$target" in
     sources="src/core/ms-imap-parser.c"
     packages="glib-2.0 gio-2.0"
     ;;
+  bounce)
+    sources="src/core/ms-bounce.c src/core/ms-bounce-text.c src/core/ms-bounce-rules.c"
+    packages="glib-2.0 gio-2.0 gmime-3.0"
+    # More seeds: the bounce corpus beside the source tree, copied at run time
+    # (never into the repository).
+    shared="${MS_SHARED_DIR:-$src/../shared}/bounces/dev"
+    ;;
   *)
     echo "unknown fuzz target: $target" >&2
     exit 2
@@ -75,7 +82,14 @@ done
   -fno-sanitize-recover=undefined -I"$build" -I"$src/src/core" \
   $files $(pkg-config --cflags --libs $packages) -o "$work/fuzz-$target"
 
+set -- corpus "$src/tests/fuzz/corpus-$target"
+if [ -n "${shared:-}" ] && [ -d "$shared" ]; then
+  mkdir -p "$work/seeds"
+  cp "$shared"/*.eml "$work/seeds/" 2>/dev/null || true
+  set -- "$@" "$work/seeds"
+fi
+
 cd "$work"
 ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1" \
   "./fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 corpus "$src/tests/fuzz/corpus-$target"
+  -print_final_stats=1 "$@"
