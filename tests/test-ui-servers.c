@@ -477,6 +477,25 @@ test_servers (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==,
                    srv->port);
 
+  /* A refused password: the log ends with the error and the provider's fix */
+  type_into (editor, "password-row", "not-the-password");
+  click (editor, "test-button");
+  wait_until (is_not_testing, editor, "Test Connection to fail");
+  report = ms_server_editor_get_test_report (editor);
+  g_assert_nonnull (report);
+  g_assert_false (report->success);
+  g_assert_cmpint (report->failed_step, ==, MS_SERVER_TEST_STEP_AUTH);
+  g_assert_nonnull (report->explanation);
+  log = ms_server_editor_dup_test_log (editor);
+  g_test_message ("Test Connection log, wrong password:\n%s", log);
+  g_assert_nonnull (strstr (log, "ok: Encrypted with TLSv1."));
+  g_assert_nonnull (strstr (log, "\nfailed: "));
+  g_assert_nonnull (strstr (log, report->explanation));
+  g_assert_null (strstr (log, "Everything works"));
+  g_clear_pointer (&log, g_free);
+  save_screenshot (GTK_WIDGET (editor), "screenshot-server-test-failed.png");
+  type_into (editor, "password-row", PASSWORD);
+
   /* Test Connection: each step appears in the log, TLS and the login succeed */
   click (editor, "test-button");
   g_assert_true (ms_server_editor_get_testing (editor));
@@ -796,6 +815,7 @@ test_templates (void)
   g_assert_true (gtk_widget_get_child_visible (get_widget (preview, "preview-error")) ||
                  gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (get_widget (preview, "preview-error"),
                                                                                        GTK_TYPE_REVEALER))));
+  save_screenshot (GTK_WIDGET (window), "screenshot-template-error.png");
   /* Undo takes the field back out */
   g_assert_true (gtk_text_buffer_get_can_undo (buffer));
   gtk_text_buffer_undo (buffer);

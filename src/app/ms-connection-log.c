@@ -36,6 +36,11 @@ struct _MsConnectionLog
   GtkWidget     *running_row;     /* the row of the step that runs, or NULL */
   int            running_step;
   GString       *text;            /* dup_text */
+  GtkWidget     *last_row;        /* the row added last, and what it said */
+  MsServerTestStatus last_status;
+  char          *last_text;
+  gsize          last_offset;     /* where its line starts in text */
+  char          *failed_text;     /* the last failure reported by a step */
 };
 
 G_DEFINE_FINAL_TYPE (MsConnectionLog, ms_connection_log, GTK_TYPE_BOX)
@@ -111,6 +116,8 @@ make_row (MsServerTestStatus  status,
     }
   gtk_widget_set_valign (icon, GTK_ALIGN_START);
   gtk_widget_add_css_class (icon, "ms-log-icon");
+  if (detail != NULL)
+    gtk_widget_remove_css_class (icon, "dim-label");
 
   label = gtk_label_new (text);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -118,7 +125,7 @@ make_row (MsServerTestStatus  status,
   gtk_label_set_xalign (GTK_LABEL (label), 0.0f);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_widget_set_hexpand (label, TRUE);
-  if (status == MS_SERVER_TEST_INFO)
+  if (status == MS_SERVER_TEST_INFO && detail == NULL)
     gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (GTK_BOX (texts), label);
 
@@ -146,6 +153,7 @@ append_text (MsConnectionLog    *self,
              MsServerTestStatus  status,
              const char         *text)
 {
+  self->last_offset = self->text->len;
   g_string_append_printf (self->text, "%s: %s\n", status_word (status), text);
 }
 
@@ -162,6 +170,9 @@ ms_connection_log_clear (MsConnectionLog *self)
   self->running_step = -1;
   gtk_text_buffer_set_text (self->protocol, "", 0);
   g_string_truncate (self->text, 0);
+  self->last_row = NULL;
+  g_clear_pointer (&self->last_text, g_free);
+  g_clear_pointer (&self->failed_text, g_free);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
 }
 
@@ -204,7 +215,18 @@ ms_connection_log_add (MsConnectionLog    *self,
       self->running_step = step;
     }
   else
-    append_text (self, status, text);
+    {
+      append_text (self, status, text);
+      self->last_row = row;
+      self->last_status = status;
+      g_free (self->last_text);
+      self->last_text = g_strdup (text);
+      if (status == MS_SERVER_TEST_FAILED)
+        {
+          g_free (self->failed_text);
+          self->failed_text = g_strdup (text);
+        }
+    }
 
   /* Information arrives while a step runs: it goes above the spinner. */
   if (self->running_row != NULL && row != self->running_row)
@@ -245,10 +267,25 @@ ms_connection_log_finish (MsConnectionLog          *self,
     {
       const char *text = report->error_message != NULL ? report->error_message : _("The test failed.");
 
-      row = make_row (MS_SERVER_TEST_FAILED, text, report->explanation);
-      append_text (self, MS_SERVER_TEST_FAILED, text);
-      if (report->explanation != NULL)
-        g_string_append_printf (self->text, "fix: %s\n", report->explanation);
+      /* The steps said what failed, maybe with the fix as their last line: the
+       * fix is what the log ends with, once. */
+      if (report->explanation != NULL && self->last_row != NULL && self->last_status == MS_SERVER_TEST_INFO
+          && g_strcmp0 (self->last_text, report->explanation) == 0)
+        {
+          gtk_list_box_remove (self->steps, self->last_row);
+          g_string_truncate (self->text, self->last_offset);
+          self->last_row = NULL;
+        }
+      if (g_strcmp0 (self->failed_text, text) != 0)
+        {
+          gtk_list_box_append (self->steps, make_row (MS_SERVER_TEST_FAILED, text, NULL));
+          append_text (self, MS_SERVER_TEST_FAILED, text);
+        }
+      if (report->explanation == NULL)
+        return;
+      row = make_row (MS_SERVER_TEST_INFO, _("How to fix it"), report->explanation);
+      gtk_widget_add_css_class (row, "ms-log-fix");
+      g_string_append_printf (self->text, "fix: %s\n", report->explanation);
     }
   gtk_widget_add_css_class (row, "ms-log-result");
   gtk_list_box_append (self->steps, row);
@@ -289,6 +326,8 @@ ms_connection_log_finalize (GObject *object)
 
   g_string_free (self->text, TRUE);
   g_clear_object (&self->protocol);
+  g_free (self->last_text);
+  g_free (self->failed_text);
 
   G_OBJECT_CLASS (ms_connection_log_parent_class)->finalize (object);
 }

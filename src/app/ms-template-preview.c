@@ -409,6 +409,8 @@ on_rendered_cb (GObject      *source,
   }
   gtk_label_set_text (self->subject_label, self->subject != NULL && self->subject[0] != '\0'
                                            ? self->subject : _("(no subject)"));
+  /* Nothing was rendered: no subject to show, only whom it failed for. */
+  gtk_widget_set_visible (GTK_WIDGET (self->subject_label), job->error == NULL);
   set_header_label (self->from_label, job->from != NULL ? g_strdup_printf (_("From: %s"), job->from) : NULL);
   set_header_label (self->to_label, g_strdup_printf (_("To: %s"), to));
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), self->text != NULL ? self->text : "", -1);
