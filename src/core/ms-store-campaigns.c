@@ -1,0 +1,2000 @@
+/* ms-store-campaigns.c
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "ms-store"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <openssl/rand.h>
+#include <string.h>
+
+#include "ms-json.h"
+#include "ms-quota.h"
+#include "ms-store-campaigns.h"
+#include "ms-store-private.h"
+#include "ms-store-servers.h"
+#include "ms-store-templates.h"
+
+#define CAMPAIGN_COLUMNS \
+  "c.id, c.name, c.template_id, " \
+  "coalesce (json_extract (c.template_snapshot, '$.name'), t.name), c.state, c.start_at, " \
+  "c.window_start, c.window_end, c.window_days, c.created_at, c.started_at, c.finished_at, " \
+  "c.reason, c.wait_until"
+
+#define CAMPAIGN_FROM " FROM campaigns c LEFT JOIN templates t ON t.id = c.template_id"
+
+/* A contact is in the audience when one of the campaign's lists (?1) holds it. */
+#define IN_LISTS(exclude) \
+  "EXISTS (SELECT 1 FROM list_members m JOIN campaign_lists cl ON cl.list_id = m.list_id" \
+  " WHERE m.contact_id = c.id AND cl.campaign_id = ?1 AND cl.exclude = " exclude ")"
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           col)
+{
+  return (const char *) sqlite3_column_text (stmt, col);
+}
+
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static gboolean
+begin_if_needed (MsStore   *self,
+                 gboolean  *owned,
+                 GError   **error)
+{
+  *owned = !ms_store_in_transaction (self);
+  return !*owned || ms_store_begin (self, error);
+}
+
+static gboolean
+finish (MsStore   *self,
+        gboolean   owned,
+        gboolean   ok,
+        GError   **error)
+{
+  if (!owned)
+    return ok;
+  if (!ok)
+    {
+      ms_store_rollback (self);
+      return FALSE;
+    }
+  return ms_store_commit (self, error);
+}
+
+static char *
+random_hex (guint n_bytes)
+{
+  g_autofree guchar *bytes = g_malloc (n_bytes);
+  GString *out = g_string_sized_new (n_bytes * 2);
+
+  if (RAND_bytes (bytes, (int) n_bytes) != 1)
+    for (guint i = 0; i < n_bytes; i++)
+      bytes[i] = (guchar) g_random_int_range (0, 256);
+  for (guint i = 0; i < n_bytes; i++)
+    g_string_append_printf (out, "%02x", bytes[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* MsDelivery */
+
+G_DEFINE_BOXED_TYPE (MsDelivery, ms_delivery, ms_delivery_copy, ms_delivery_free)
+
+MsDelivery *
+ms_delivery_copy (const MsDelivery *self)
+{
+  MsDelivery *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (MsDelivery, 1);
+  *copy = *self;
+  copy->email = g_strdup (self->email);
+  copy->message_id = g_strdup (self->message_id);
+  copy->server_name = g_strdup (self->server_name);
+  copy->reply_enhanced = g_strdup (self->reply_enhanced);
+  copy->reply_text = g_strdup (self->reply_text);
+  copy->contact = self->contact != NULL ? g_object_ref (self->contact) : NULL;
+  return copy;
+}
+
+void
+ms_delivery_free (MsDelivery *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->email);
+  g_free (self->message_id);
+  g_free (self->server_name);
+  g_free (self->reply_enhanced);
+  g_free (self->reply_text);
+  g_clear_object (&self->contact);
+  g_free (self);
+}
+
+/* Reading campaigns */
+
+static MsCampaign *
+campaign_from_row (sqlite3_stmt *stmt)
+{
+  MsCampaign *campaign = ms_campaign_new (column_text (stmt, 1));
+  MsCampaignState state = MS_CAMPAIGN_STATE_DRAFT;
+  MsSendWindow window = MS_SEND_WINDOW_ALWAYS;
+
+  ms_campaign_set_id (campaign, sqlite3_column_int64 (stmt, 0));
+  ms_campaign_set_template_id (campaign, sqlite3_column_int64 (stmt, 2));
+  ms_campaign_set_template_name (campaign, column_text (stmt, 3));
+  ms_campaign_state_from_string (column_text (stmt, 4), &state);
+  ms_campaign_set_state (campaign, state);
+  ms_campaign_set_start_at (campaign, sqlite3_column_int64 (stmt, 5));
+  if (sqlite3_column_type (stmt, 6) != SQLITE_NULL && sqlite3_column_type (stmt, 7) != SQLITE_NULL)
+    {
+      window.start = sqlite3_column_int (stmt, 6);
+      window.end = sqlite3_column_int (stmt, 7);
+    }
+  window.days = (guint) sqlite3_column_int (stmt, 8) & MS_WEEKDAYS_ALL;
+  ms_campaign_set_window (campaign, &window);
+  ms_campaign_set_created_at (campaign, sqlite3_column_int64 (stmt, 9));
+  ms_campaign_set_started_at (campaign, sqlite3_column_int64 (stmt, 10));
+  ms_campaign_set_finished_at (campaign, sqlite3_column_int64 (stmt, 11));
+  ms_campaign_set_reason (campaign, column_text (stmt, 12));
+  ms_campaign_set_wait_until (campaign, sqlite3_column_int64 (stmt, 13));
+  return campaign;
+}
+
+static gboolean
+load_lists_and_servers (MsStore     *self,
+                        MsCampaign  *campaign,
+                        GError     **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT cl.list_id, l.name, cl.exclude FROM campaign_lists cl"
+                            " JOIN lists l ON l.id = cl.list_id WHERE cl.campaign_id = ?1"
+                            " ORDER BY cl.exclude, l.name COLLATE NOCASE",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, ms_campaign_get_id (campaign));
+  ms_campaign_clear_lists (campaign);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    ms_campaign_add_list (campaign, sqlite3_column_int64 (stmt, 0), column_text (stmt, 1),
+                          sqlite3_column_int (stmt, 2));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT server_id FROM campaign_servers WHERE campaign_id = ?1"
+                            " ORDER BY position",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, ms_campaign_get_id (campaign));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  ms_campaign_set_server_ids (campaign, (const gint64 *) (gpointer) ids->data, ids->len);
+  return TRUE;
+}
+
+static MsCampaign *
+get_one_campaign (MsStore     *self,
+                  const char  *sql,
+                  gint64       id,
+                  const char  *name,
+                  GError     **error)
+{
+  g_autoptr(MsCampaign) campaign = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _ms_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  if (name != NULL)
+    _ms_store_bind_text (stmt, 1, name);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    campaign = campaign_from_row (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _ms_store_fail (self, rc, error);
+      return NULL;
+    }
+  if (campaign == NULL)
+    {
+      if (name != NULL)
+        g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                     _("There is no campaign named “%s”."), name);
+      else
+        g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                     _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+      return NULL;
+    }
+  if (!load_lists_and_servers (self, campaign, error))
+    return NULL;
+  return g_steal_pointer (&campaign);
+}
+
+MsCampaign *
+ms_store_get_campaign (MsStore  *self,
+                       gint64    id,
+                       GError  **error)
+{
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+
+  return get_one_campaign (self, "SELECT " CAMPAIGN_COLUMNS CAMPAIGN_FROM " WHERE c.id = ?1",
+                           id, NULL, error);
+}
+
+MsCampaign *
+ms_store_find_campaign (MsStore     *self,
+                        const char  *name,
+                        GError     **error)
+{
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return get_one_campaign (self, "SELECT " CAMPAIGN_COLUMNS CAMPAIGN_FROM " WHERE c.name = ?1",
+                           0, name, error);
+}
+
+GPtrArray *
+ms_store_list_campaigns (MsStore  *self,
+                         GError  **error)
+{
+  g_autoptr(GPtrArray) campaigns = g_ptr_array_new_with_free_func (g_object_unref);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+
+  stmt = _ms_store_prepare (self, "SELECT " CAMPAIGN_COLUMNS CAMPAIGN_FROM " ORDER BY c.id DESC",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (campaigns, campaign_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _ms_store_fail (self, rc, error);
+      return NULL;
+    }
+  for (guint i = 0; i < campaigns->len; i++)
+    {
+      MsCampaign *campaign = g_ptr_array_index (campaigns, i);
+
+      if (!load_lists_and_servers (self, campaign, error)
+          || !ms_store_load_campaign_counts (self, campaign, error))
+        return NULL;
+    }
+  return g_steal_pointer (&campaigns);
+}
+
+/* Writing campaigns */
+
+static gboolean
+check_new_campaign (MsCampaign  *campaign,
+                    GError     **error)
+{
+  const GPtrArray *lists = ms_campaign_get_lists (campaign);
+  const char *name = ms_campaign_get_name (campaign);
+  gboolean any_list = FALSE;
+  guint n_servers = 0;
+
+  for (guint i = 0; i < lists->len; i++)
+    any_list |= !((MsCampaignList *) g_ptr_array_index (lists, i))->exclude;
+  ms_campaign_get_server_ids (campaign, &n_servers);
+
+  if (name == NULL || g_utf8_strlen (name, -1) == 0)
+    g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_INVALID,
+                         _("A campaign needs a name."));
+  else if (ms_campaign_get_template_id (campaign) <= 0)
+    g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_INVALID,
+                         _("A campaign needs a template."));
+  else if (!any_list)
+    g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_INVALID,
+                         _("A campaign needs at least one list to send to."));
+  else if (n_servers == 0)
+    g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_INVALID,
+                         _("A campaign needs at least one server to send through."));
+  else
+    return TRUE;
+  return FALSE;
+}
+
+static gboolean
+insert_campaign_row (MsStore     *self,
+                     MsCampaign  *campaign,
+                     GError     **error)
+{
+  g_autofree char *secret = random_hex (32);
+  MsSendWindow window;
+  sqlite3_stmt *stmt;
+  gint64 start_at = ms_campaign_get_start_at (campaign);
+  MsCampaignState state = start_at > 0 ? MS_CAMPAIGN_STATE_SCHEDULED : MS_CAMPAIGN_STATE_DRAFT;
+  int rc;
+
+  ms_campaign_get_window (campaign, &window);
+  stmt = _ms_store_prepare (self,
+                            "INSERT INTO campaigns (name, template_id, state, start_at, window_start,"
+                            " window_end, window_days, token_secret)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id, created_at",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  _ms_store_bind_text (stmt, 1, ms_campaign_get_name (campaign));
+  sqlite3_bind_int64 (stmt, 2, ms_campaign_get_template_id (campaign));
+  sqlite3_bind_text (stmt, 3, ms_campaign_state_to_string (state), -1, SQLITE_STATIC);
+  if (start_at > 0)
+    sqlite3_bind_int64 (stmt, 4, start_at);
+  if (window.start >= 0)
+    {
+      sqlite3_bind_int (stmt, 5, window.start);
+      sqlite3_bind_int (stmt, 6, window.end);
+    }
+  sqlite3_bind_int (stmt, 7, (int) (window.days & MS_WEEKDAYS_ALL));
+  _ms_store_bind_text (stmt, 8, secret);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      ms_campaign_set_id (campaign, sqlite3_column_int64 (stmt, 0));
+      ms_campaign_set_created_at (campaign, sqlite3_column_int64 (stmt, 1));
+      ms_campaign_set_state (campaign, state);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+
+  rc = sqlite3_extended_errcode (_ms_store_get_db (self));
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_EXISTS,
+                 _("A campaign named “%s” exists already."), ms_campaign_get_name (campaign));
+  else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                         _("The campaign’s template does not exist."));
+  else
+    _ms_store_fail (self, rc, error);
+  return FALSE;
+}
+
+static gboolean
+insert_lists_and_servers (MsStore     *self,
+                          MsCampaign  *campaign,
+                          GError     **error)
+{
+  const GPtrArray *lists = ms_campaign_get_lists (campaign);
+  const gint64 *servers;
+  guint n_servers;
+  sqlite3_stmt *stmt;
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      MsCampaignList *list = g_ptr_array_index (lists, i);
+
+      stmt = _ms_store_prepare (self,
+                                "INSERT INTO campaign_lists (campaign_id, list_id, exclude)"
+                                " VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET exclude = max (exclude, ?3)",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, ms_campaign_get_id (campaign));
+      sqlite3_bind_int64 (stmt, 2, list->list_id);
+      sqlite3_bind_int (stmt, 3, list->exclude);
+      if (!_ms_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  servers = ms_campaign_get_server_ids (campaign, &n_servers);
+  for (guint i = 0; i < n_servers; i++)
+    {
+      stmt = _ms_store_prepare (self,
+                                "INSERT INTO campaign_servers (campaign_id, server_id, position)"
+                                " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, ms_campaign_get_id (campaign));
+      sqlite3_bind_int64 (stmt, 2, servers[i]);
+      sqlite3_bind_int (stmt, 3, (int) i);
+      if (!_ms_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+ms_store_add_campaign (MsStore     *self,
+                       MsCampaign  *campaign,
+                       GError     **error)
+{
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), 0);
+  g_return_val_if_fail (MS_IS_CAMPAIGN (campaign), 0);
+  g_return_val_if_fail (ms_campaign_get_id (campaign) == 0, 0);
+
+  if (!check_new_campaign (campaign, error) || !begin_if_needed (self, &owned, error))
+    return 0;
+  ok = insert_campaign_row (self, campaign, error)
+       && insert_lists_and_servers (self, campaign, error);
+  if (!finish (self, owned, ok, error))
+    {
+      ms_campaign_set_id (campaign, 0);
+      return 0;
+    }
+  return ms_campaign_get_id (campaign);
+}
+
+gboolean
+ms_store_delete_campaign (MsStore  *self,
+                          gint64    id,
+                          GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  stmt = _ms_store_prepare (self, "DELETE FROM campaigns WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (_ms_store_get_db (self)) == 0)
+    {
+      g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Counts */
+
+gboolean
+ms_store_count_deliveries (MsStore  *self,
+                           gint64    campaign_id,
+                           gint64   *counts,
+                           GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (counts != NULL, FALSE);
+
+  memset (counts, 0, sizeof (gint64) * MS_DELIVERY_N_STATES);
+  stmt = _ms_store_prepare (self,
+                            "SELECT state, count(*) FROM deliveries WHERE campaign_id = ?1"
+                            " GROUP BY state",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      MsDeliveryState state;
+
+      if (ms_delivery_state_from_string (column_text (stmt, 0), &state))
+        counts[state] = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+ms_store_count_audience (MsStore  *self,
+                         gint64    campaign_id,
+                         gint64   *out_total,
+                         gint64   *out_suppressed,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT count(*), coalesce (sum (c.status <> 'active' OR " IN_LISTS ("1")
+                            "), 0) FROM contacts c WHERE " IN_LISTS ("0"),
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (out_total != NULL)
+        *out_total = sqlite3_column_int64 (stmt, 0);
+      if (out_suppressed != NULL)
+        *out_suppressed = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+static int
+is_materialized (MsStore  *self,
+                 gint64    campaign_id,
+                 GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+  int ret = -1;
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT materialized OR EXISTS (SELECT 1 FROM deliveries"
+                            " WHERE campaign_id = ?1) FROM campaigns WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    ret = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                 _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+  else if (rc != SQLITE_ROW)
+    _ms_store_fail (self, rc, error);
+  return ret;
+}
+
+gboolean
+ms_store_load_campaign_counts (MsStore     *self,
+                               MsCampaign  *campaign,
+                               GError     **error)
+{
+  gint64 counts[MS_DELIVERY_N_STATES] = { 0 };
+  gint64 id;
+  int materialized;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (MS_IS_CAMPAIGN (campaign), FALSE);
+
+  id = ms_campaign_get_id (campaign);
+  materialized = is_materialized (self, id, error);
+  if (materialized < 0)
+    return FALSE;
+  if (materialized)
+    {
+      if (!ms_store_count_deliveries (self, id, counts, error))
+        return FALSE;
+    }
+  else
+    {
+      gint64 total = 0;
+      gint64 suppressed = 0;
+
+      if (!ms_store_count_audience (self, id, &total, &suppressed, error))
+        return FALSE;
+      counts[MS_DELIVERY_QUEUED] = total - suppressed;
+      counts[MS_DELIVERY_SUPPRESSED] = suppressed;
+    }
+  ms_campaign_set_counts (campaign, counts);
+  return TRUE;
+}
+
+/* States */
+
+gboolean
+ms_store_read_campaign_state (MsStore          *self,
+                              gint64            id,
+                              MsCampaignState  *out_state,
+                              GError          **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  stmt = _ms_store_prepare (self, "SELECT state FROM campaigns WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    found = ms_campaign_state_from_string (column_text (stmt, 0), out_state);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  if (!found)
+    g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                 _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+  return found;
+}
+
+gboolean
+ms_store_set_campaign_state (MsStore          *self,
+                             gint64            id,
+                             MsCampaignState   state,
+                             const char       *reason,
+                             gint64            wait_until,
+                             GError          **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "UPDATE campaigns SET state = ?2, reason = ?3, wait_until = ?4,"
+                            " started_at = CASE WHEN ?2 = 'running' OR ?2 = 'waiting'"
+                            "  THEN coalesce (started_at, unixepoch ()) ELSE started_at END,"
+                            " finished_at = CASE WHEN ?2 = 'finished' OR ?2 = 'cancelled'"
+                            "  THEN unixepoch () ELSE NULL END"
+                            " WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, ms_campaign_state_to_string (state), -1, SQLITE_STATIC);
+  _ms_store_bind_text (stmt, 3, reason);
+  if (wait_until > 0)
+    sqlite3_bind_int64 (stmt, 4, wait_until);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (_ms_store_get_db (self)) == 0)
+    {
+      g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+state_error (MsCampaignState   state,
+             GError          **error)
+{
+  if (state == MS_CAMPAIGN_STATE_DRAFT)
+    g_set_error_literal (error, MS_CAMPAIGN_ERROR, MS_CAMPAIGN_ERROR_STATE,
+                         _("The campaign has not started yet: start it by sending it."));
+  else if (state == MS_CAMPAIGN_STATE_FINISHED)
+    g_set_error_literal (error, MS_CAMPAIGN_ERROR, MS_CAMPAIGN_ERROR_STATE,
+                         _("The campaign is finished already."));
+  else if (state == MS_CAMPAIGN_STATE_CANCELLED)
+    g_set_error_literal (error, MS_CAMPAIGN_ERROR, MS_CAMPAIGN_ERROR_STATE,
+                         _("The campaign was cancelled."));
+  else
+    g_set_error (error, MS_CAMPAIGN_ERROR, MS_CAMPAIGN_ERROR_STATE,
+                 _("That is not possible while the campaign is in the state “%s”."),
+                 ms_campaign_state_to_label (state));
+  return FALSE;
+}
+
+gboolean
+ms_store_pause_campaign (MsStore  *self,
+                         gint64    id,
+                         GError  **error)
+{
+  MsCampaignState state;
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  if (!begin_if_needed (self, &owned, error))
+    return FALSE;
+  ok = ms_store_read_campaign_state (self, id, &state, error);
+  if (ok && state != MS_CAMPAIGN_STATE_PAUSED)
+    {
+      if (state == MS_CAMPAIGN_STATE_SCHEDULED || state == MS_CAMPAIGN_STATE_RUNNING
+          || state == MS_CAMPAIGN_STATE_WAITING)
+        ok = ms_store_set_campaign_state (self, id, MS_CAMPAIGN_STATE_PAUSED, NULL, 0, error);
+      else
+        ok = state_error (state, error);
+    }
+  return finish (self, owned, ok, error);
+}
+
+static gboolean
+clear_server_stops (MsStore  *self,
+                    gint64    campaign_id,
+                    GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _ms_store_prepare (self,
+                            "UPDATE server_state SET stopped = 0, stopped_at = NULL, reason = NULL,"
+                            " consecutive_failures = 0 WHERE stopped = 1 AND server_id IN"
+                            " (SELECT server_id FROM campaign_servers WHERE campaign_id = ?1)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+gboolean
+ms_store_resume_campaign (MsStore  *self,
+                          gint64    id,
+                          GError  **error)
+{
+  g_autoptr(MsCampaign) campaign = NULL;
+  MsCampaignState state;
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  if (!begin_if_needed (self, &owned, error))
+    return FALSE;
+  campaign = ms_store_get_campaign (self, id, error);
+  ok = campaign != NULL;
+  if (ok)
+    {
+      state = ms_campaign_get_state (campaign);
+      if (state == MS_CAMPAIGN_STATE_PAUSED)
+        ok = clear_server_stops (self, id, error)
+             && ms_store_set_campaign_state (self, id,
+                                          ms_campaign_get_start_at (campaign) > now_seconds ()
+                                          ? MS_CAMPAIGN_STATE_SCHEDULED
+                                          : MS_CAMPAIGN_STATE_RUNNING,
+                                          NULL, 0, error);
+      else if (state != MS_CAMPAIGN_STATE_RUNNING && state != MS_CAMPAIGN_STATE_WAITING
+               && state != MS_CAMPAIGN_STATE_SCHEDULED)
+        ok = state_error (state, error);
+    }
+  return finish (self, owned, ok, error);
+}
+
+static gboolean
+cancel_queued (MsStore  *self,
+               gint64    campaign_id,
+               GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  stmt = _ms_store_prepare (self,
+                            "UPDATE deliveries SET state = 'cancelled', updated_at = unixepoch ()"
+                            " WHERE campaign_id = ?1 AND state = 'queued'",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+gboolean
+ms_store_cancel_campaign (MsStore  *self,
+                          gint64    id,
+                          GError  **error)
+{
+  MsCampaignState state;
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  if (!begin_if_needed (self, &owned, error))
+    return FALSE;
+  ok = ms_store_read_campaign_state (self, id, &state, error);
+  if (ok && state == MS_CAMPAIGN_STATE_FINISHED)
+    ok = state_error (state, error);
+  else if (ok)
+    ok = (state == MS_CAMPAIGN_STATE_CANCELLED
+          || ms_store_set_campaign_state (self, id, MS_CAMPAIGN_STATE_CANCELLED, NULL, 0, error))
+         && cancel_queued (self, id, error);
+  return finish (self, owned, ok, error);
+}
+
+gint64
+ms_store_retry_deliveries (MsStore          *self,
+                           gint64            campaign_id,
+                           MsDeliveryState   state,
+                           GError          **error)
+{
+  MsCampaignState campaign_state;
+  sqlite3_stmt *stmt;
+  gint64 changed = 0;
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), -1);
+  g_return_val_if_fail (state == MS_DELIVERY_FAILED || state == MS_DELIVERY_UNCERTAIN, -1);
+
+  if (!begin_if_needed (self, &owned, error))
+    return -1;
+  ok = ms_store_read_campaign_state (self, campaign_id, &campaign_state, error);
+  if (ok && campaign_state == MS_CAMPAIGN_STATE_CANCELLED)
+    ok = state_error (campaign_state, error);
+  if (ok)
+    {
+      stmt = _ms_store_prepare (self,
+                                "UPDATE deliveries SET state = 'queued', attempts = 0,"
+                                " next_attempt_at = 0, first_attempt_at = NULL,"
+                                " updated_at = unixepoch ()"
+                                " WHERE campaign_id = ?1 AND state = ?2",
+                                error);
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int64 (stmt, 1, campaign_id);
+          sqlite3_bind_text (stmt, 2, ms_delivery_state_to_string (state), -1, SQLITE_STATIC);
+          ok = _ms_store_step_done (self, stmt, error);
+          changed = sqlite3_changes (_ms_store_get_db (self));
+        }
+    }
+  if (ok && changed > 0 && campaign_state == MS_CAMPAIGN_STATE_FINISHED)
+    ok = ms_store_set_campaign_state (self, campaign_id, MS_CAMPAIGN_STATE_PAUSED, NULL, 0, error);
+  if (!finish (self, owned, ok, error))
+    return -1;
+  return changed;
+}
+
+/* Deliveries */
+
+#define DELIVERY_COLUMNS \
+  "d.id, d.campaign_id, d.contact_id, d.email, d.message_id, d.state, d.attempts, " \
+  "d.next_attempt_at, d.first_attempt_at, d.server_id, s.name, d.reply_code, " \
+  "d.reply_enhanced, d.reply_text, d.updated_at"
+
+static MsDelivery *
+delivery_from_row (sqlite3_stmt *stmt)
+{
+  MsDelivery *d = g_new0 (MsDelivery, 1);
+
+  d->id = sqlite3_column_int64 (stmt, 0);
+  d->campaign_id = sqlite3_column_int64 (stmt, 1);
+  d->contact_id = sqlite3_column_int64 (stmt, 2);
+  d->email = g_strdup (column_text (stmt, 3));
+  d->message_id = g_strdup (column_text (stmt, 4));
+  ms_delivery_state_from_string (column_text (stmt, 5), &d->state);
+  d->attempts = (guint) sqlite3_column_int (stmt, 6);
+  d->next_attempt_at = sqlite3_column_int64 (stmt, 7);
+  d->first_attempt_at = sqlite3_column_int64 (stmt, 8);
+  d->server_id = sqlite3_column_int64 (stmt, 9);
+  d->server_name = g_strdup (column_text (stmt, 10));
+  d->reply_code = (guint) sqlite3_column_int (stmt, 11);
+  d->reply_enhanced = g_strdup (column_text (stmt, 12));
+  d->reply_text = g_strdup (column_text (stmt, 13));
+  d->updated_at = sqlite3_column_int64 (stmt, 14);
+  return d;
+}
+
+GPtrArray *
+ms_store_list_deliveries (MsStore  *self,
+                          gint64    campaign_id,
+                          int       state,
+                          gint64    offset,
+                          guint     limit,
+                          GError  **error)
+{
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_delivery_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+  g_return_val_if_fail (state < MS_DELIVERY_N_STATES, NULL);
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT " DELIVERY_COLUMNS " FROM deliveries d"
+                            " LEFT JOIN servers s ON s.id = d.server_id"
+                            " WHERE d.campaign_id = ?1 AND (?2 IS NULL OR d.state = ?2)"
+                            " ORDER BY d.id LIMIT ?3 OFFSET ?4",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (state >= 0)
+    sqlite3_bind_text (stmt, 2, ms_delivery_state_to_string (state), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  sqlite3_bind_int64 (stmt, 4, offset);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ret, delivery_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _ms_store_fail (self, rc, error);
+      return NULL;
+    }
+  return g_steal_pointer (&ret);
+}
+
+/* The template snapshot: a flat JSON object (attachments as numbered keys). */
+
+static char *
+template_to_json (MsTemplate *tmpl)
+{
+  g_autoptr(MsJsonWriter) w = ms_json_writer_new (FALSE);
+  GPtrArray *attachments = ms_template_get_attachments (tmpl);
+
+  ms_json_writer_begin_object (w);
+  ms_json_writer_key (w, "name");
+  ms_json_writer_string (w, ms_template_get_name (tmpl));
+  ms_json_writer_key (w, "subject");
+  ms_json_writer_string (w, ms_template_get_subject (tmpl));
+  ms_json_writer_key (w, "body_format");
+  ms_json_writer_string (w, ms_body_format_to_string (ms_template_get_body_format (tmpl)));
+  ms_json_writer_key (w, "body");
+  ms_json_writer_string (w, ms_template_get_body (tmpl));
+  ms_json_writer_key (w, "text_alt");
+  ms_json_writer_string (w, ms_template_get_text_alt (tmpl));
+  ms_json_writer_key (w, "sender_address");
+  ms_json_writer_string (w, ms_template_get_sender_address (tmpl));
+  ms_json_writer_key (w, "sender_name");
+  ms_json_writer_string (w, ms_template_get_sender_name (tmpl));
+  ms_json_writer_key (w, "reply_to");
+  ms_json_writer_string (w, ms_template_get_reply_to (tmpl));
+  ms_json_writer_key (w, "attachments");
+  ms_json_writer_int (w, attachments != NULL ? attachments->len : 0);
+  for (guint i = 0; attachments != NULL && i < attachments->len; i++)
+    {
+      MsAttachment *a = g_ptr_array_index (attachments, i);
+      g_autofree char *prefix = g_strdup_printf ("attachment.%u.", i);
+      g_autofree char *k_name = g_strconcat (prefix, "filename", NULL);
+      g_autofree char *k_type = g_strconcat (prefix, "content_type", NULL);
+      g_autofree char *k_data = g_strconcat (prefix, "data", NULL);
+      gsize size = 0;
+      const guchar *data = g_bytes_get_data (a->data, &size);
+      g_autofree char *encoded = g_base64_encode (data, size);
+
+      ms_json_writer_key (w, k_name);
+      ms_json_writer_string (w, a->filename);
+      ms_json_writer_key (w, k_type);
+      ms_json_writer_string (w, a->content_type);
+      ms_json_writer_key (w, k_data);
+      ms_json_writer_string (w, encoded);
+    }
+  ms_json_writer_end_object (w);
+  return ms_json_writer_steal_string (w);
+}
+
+static MsTemplate *
+template_from_json (const char  *json,
+                    GError     **error)
+{
+  g_autoptr(GHashTable) table = ms_json_parse_flat_object (json, error);
+  g_autoptr(MsTemplate) tmpl = NULL;
+  MsBodyFormat format = MS_BODY_FORMAT_MARKDOWN;
+  const char *n_text;
+  guint64 n = 0;
+
+  if (table == NULL)
+    return NULL;
+  tmpl = ms_template_new (g_hash_table_lookup (table, "name"));
+  ms_template_set_subject (tmpl, g_hash_table_lookup (table, "subject"));
+  ms_body_format_from_string (g_hash_table_lookup (table, "body_format"), &format);
+  ms_template_set_body_format (tmpl, format);
+  ms_template_set_body (tmpl, g_hash_table_lookup (table, "body"));
+  ms_template_set_text_alt (tmpl, g_hash_table_lookup (table, "text_alt"));
+  ms_template_set_sender_address (tmpl, g_hash_table_lookup (table, "sender_address"));
+  ms_template_set_sender_name (tmpl, g_hash_table_lookup (table, "sender_name"));
+  ms_template_set_reply_to (tmpl, g_hash_table_lookup (table, "reply_to"));
+  n_text = g_hash_table_lookup (table, "attachments");
+  if (n_text != NULL)
+    n = g_ascii_strtoull (n_text, NULL, 10);
+  for (guint64 i = 0; i < n; i++)
+    {
+      g_autofree char *k_name = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".filename", i);
+      g_autofree char *k_type = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".content_type", i);
+      g_autofree char *k_data = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".data", i);
+      const char *encoded = g_hash_table_lookup (table, k_data);
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(MsAttachment) attachment = NULL;
+      gsize size = 0;
+      guchar *data;
+
+      if (encoded == NULL || g_hash_table_lookup (table, k_name) == NULL)
+        {
+          g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_CORRUPT,
+                               _("The frozen copy of the campaign’s template is damaged."));
+          return NULL;
+        }
+      data = g_base64_decode (encoded, &size);
+      bytes = g_bytes_new_take (data, size);
+      attachment = ms_attachment_new (g_hash_table_lookup (table, k_name),
+                                      g_hash_table_lookup (table, k_type), bytes);
+      ms_template_add_attachment (tmpl, attachment);
+    }
+  return g_steal_pointer (&tmpl);
+}
+
+/* The template id and the snapshot (NULL when not frozen) of a campaign. */
+static gboolean
+read_template_ref (MsStore  *self,
+                   gint64    campaign_id,
+                   gint64   *out_template_id,
+                   char    **out_snapshot,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT template_id, template_snapshot FROM campaigns WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *out_template_id = sqlite3_column_int64 (stmt, 0);
+      *out_snapshot = g_strdup (column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+static MsTemplate *
+get_live_template (MsStore  *self,
+                   gint64    template_id,
+                   GError  **error)
+{
+  if (template_id <= 0)
+    {
+      g_set_error_literal (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                           _("The campaign’s template was deleted before the campaign started."));
+      return NULL;
+    }
+  return ms_store_get_template (self, template_id, error);
+}
+
+MsTemplate *
+ms_store_get_campaign_template (MsStore  *self,
+                                gint64    campaign_id,
+                                GError  **error)
+{
+  g_autofree char *snapshot = NULL;
+  gint64 template_id = 0;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+
+  if (!read_template_ref (self, campaign_id, &template_id, &snapshot, error))
+    return NULL;
+  if (snapshot != NULL)
+    return template_from_json (snapshot, error);
+  return get_live_template (self, template_id, error);
+}
+
+gboolean
+ms_store_freeze_campaign_template (MsStore  *self,
+                                   gint64    campaign_id,
+                                   GError  **error)
+{
+  g_autofree char *snapshot = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(MsTemplate) tmpl = NULL;
+  sqlite3_stmt *stmt;
+  gint64 template_id = 0;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  if (!read_template_ref (self, campaign_id, &template_id, &snapshot, error))
+    return FALSE;
+  if (snapshot != NULL)
+    return TRUE;
+  tmpl = get_live_template (self, template_id, error);
+  if (tmpl == NULL)
+    return FALSE;
+  json = template_to_json (tmpl);
+  stmt = _ms_store_prepare (self,
+                            "UPDATE campaigns SET template_snapshot = ?2"
+                            " WHERE id = ?1 AND template_snapshot IS NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+/* Materialising */
+
+typedef struct
+{
+  gint64  contact_id;
+  char   *email;
+  char   *suppressed;   /* why, or NULL */
+} AudienceRow;
+
+static void
+audience_row_clear (gpointer data)
+{
+  AudienceRow *row = data;
+
+  g_free (row->email);
+  g_free (row->suppressed);
+}
+
+static gboolean
+read_audience_batch (MsStore  *self,
+                     gint64    campaign_id,
+                     gint64    after,
+                     guint     batch,
+                     GArray   *rows,
+                     GError  **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT c.id, c.email, c.status, " IN_LISTS ("1") " FROM contacts c"
+                            " WHERE c.id > ?2 AND " IN_LISTS ("0") " ORDER BY c.id LIMIT ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_int64 (stmt, 2, after);
+  sqlite3_bind_int64 (stmt, 3, batch);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      AudienceRow row = { 0 };
+      const char *status = column_text (stmt, 2);
+
+      row.contact_id = sqlite3_column_int64 (stmt, 0);
+      row.email = g_strdup (column_text (stmt, 1));
+      if (g_strcmp0 (status, "active") != 0)
+        row.suppressed = g_strdup (status);
+      else if (sqlite3_column_int (stmt, 3))
+        row.suppressed = g_strdup ("excluded");
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+static gboolean
+insert_deliveries (MsStore     *self,
+                   gint64       campaign_id,
+                   const char  *domain,
+                   GArray      *rows,
+                   GError     **error)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      AudienceRow *row = &g_array_index (rows, AudienceRow, i);
+      g_autofree char *message_id = NULL;
+      g_autofree char *random = random_hex (16);
+      sqlite3_stmt *stmt;
+
+      message_id = g_strdup_printf ("%s@%s", random, domain);
+      stmt = _ms_store_prepare (self,
+                                "INSERT INTO deliveries (campaign_id, contact_id, email, state,"
+                                " message_id, reply_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                                " ON CONFLICT (campaign_id, contact_id) DO NOTHING",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, campaign_id);
+      sqlite3_bind_int64 (stmt, 2, row->contact_id);
+      sqlite3_bind_text (stmt, 3, row->email, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, row->suppressed != NULL ? "suppressed" : "queued", -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, message_id, -1, SQLITE_STATIC);
+      _ms_store_bind_text (stmt, 6, row->suppressed);
+      if (!_ms_store_step_done (self, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+single_int64 (MsStore     *self,
+              const char  *sql,
+              gint64       arg,
+              gint64      *out,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = _ms_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, arg);
+  rc = sqlite3_step (stmt);
+  *out = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+ms_store_materialize_deliveries (MsStore            *self,
+                                 gint64              campaign_id,
+                                 const char         *domain,
+                                 guint               batch,
+                                 MsMaterializeFunc   func,
+                                 gpointer            user_data,
+                                 GError            **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (AudienceRow));
+  gint64 materialized = 0;
+  gint64 last = 0;
+  gint64 added = 0;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (domain != NULL && domain[0] != '\0', FALSE);
+  g_return_val_if_fail (!ms_store_in_transaction (self), FALSE);
+
+  batch = MAX (batch, 1);
+  g_array_set_clear_func (rows, audience_row_clear);
+  if (!single_int64 (self, "SELECT materialized FROM campaigns WHERE id = ?1", campaign_id,
+                     &materialized, error))
+    return FALSE;
+  if (materialized)
+    return TRUE;
+  if (!single_int64 (self, "SELECT coalesce (max (contact_id), 0) FROM deliveries"
+                     " WHERE campaign_id = ?1", campaign_id, &last, error)
+      || !single_int64 (self, "SELECT count(*) FROM deliveries WHERE campaign_id = ?1",
+                        campaign_id, &added, error))
+    return FALSE;
+
+  for (;;)
+    {
+      gboolean ok;
+
+      g_array_set_size (rows, 0);
+      if (!ms_store_begin (self, error))
+        return FALSE;
+      ok = read_audience_batch (self, campaign_id, last, batch, rows, error)
+           && insert_deliveries (self, campaign_id, domain, rows, error);
+      if (!finish (self, TRUE, ok, error))
+        return FALSE;
+      if (rows->len == 0)
+        break;
+      last = g_array_index (rows, AudienceRow, rows->len - 1).contact_id;
+      added += rows->len;
+      if (func != NULL)
+        func (added, user_data);
+      if (rows->len < batch)
+        break;
+    }
+
+  stmt = _ms_store_prepare (self, "UPDATE campaigns SET materialized = 1 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+/* The engine's transitions */
+
+static gboolean
+exec_for_campaign (MsStore     *self,
+                   const char  *sql,
+                   gint64       campaign_id,
+                   gint64      *changes,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt = _ms_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+  if (changes != NULL)
+    *changes += sqlite3_changes (_ms_store_get_db (self));
+  return TRUE;
+}
+
+gboolean
+ms_store_recover_deliveries (MsStore  *self,
+                             gint64   *out_requeued,
+                             gint64   *out_uncertain,
+                             GError  **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) cancelled = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 requeued = 0;
+  gint64 uncertain = 0;
+  sqlite3_stmt *stmt;
+  gboolean owned;
+  gboolean ok;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  if (!begin_if_needed (self, &owned, error))
+    return FALSE;
+  stmt = _ms_store_prepare (self, "SELECT id, state = 'cancelled' FROM campaigns", error);
+  ok = stmt != NULL;
+  while (ok && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+      if (sqlite3_column_int (stmt, 1))
+        g_array_append_val (cancelled, id);
+    }
+  if (ok)
+    {
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        ok = _ms_store_fail (self, rc, error);
+    }
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      ok = exec_for_campaign (self,
+                              "UPDATE deliveries SET state = 'queued', updated_at = unixepoch ()"
+                              " WHERE campaign_id = ?1 AND state = 'sending'",
+                              id, &requeued, error)
+           && exec_for_campaign (self,
+                                 "UPDATE deliveries SET state = 'uncertain', updated_at = unixepoch ()"
+                                 " WHERE campaign_id = ?1 AND state = 'data-sent'",
+                                 id, &uncertain, error);
+    }
+  for (guint i = 0; ok && i < cancelled->len; i++)
+    ok = cancel_queued (self, g_array_index (cancelled, gint64, i), error);
+  if (!finish (self, owned, ok, error))
+    return FALSE;
+  if (out_requeued != NULL)
+    *out_requeued = requeued;
+  if (out_uncertain != NULL)
+    *out_uncertain = uncertain;
+  return TRUE;
+}
+
+typedef struct
+{
+  MsDelivery *delivery;
+  char       *status;     /* the contact's, NULL when deleted */
+} Claimed;
+
+static MsContact *
+contact_from_claim (sqlite3_stmt *stmt)
+{
+  MsContact *contact = ms_contact_new (column_text (stmt, 6));
+  const char *fields = column_text (stmt, 10);
+
+  ms_contact_set_id (contact, sqlite3_column_int64 (stmt, 5));
+  ms_contact_set_name (contact, column_text (stmt, 7));
+  ms_contact_set_first_name (contact, column_text (stmt, 8));
+  ms_contact_set_last_name (contact, column_text (stmt, 9));
+  if (fields != NULL)
+    ms_contact_set_fields_json (contact, fields, NULL);
+  return contact;
+}
+
+static gboolean
+read_due (MsStore    *self,
+          gint64      campaign_id,
+          gint64      now,
+          guint       limit,
+          GArray     *claimed,
+          GError    **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT d.id, d.email, d.message_id, d.attempts, d.first_attempt_at,"
+                            " d.contact_id, c.email, c.name, c.first_name, c.last_name, c.fields,"
+                            " c.status"
+                            " FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id"
+                            " WHERE d.campaign_id = ?1 AND d.state = 'queued'"
+                            " AND d.next_attempt_at <= ?2"
+                            " ORDER BY d.next_attempt_at, d.id LIMIT ?3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_int64 (stmt, 2, now);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Claimed c = { 0 };
+      MsDelivery *d = g_new0 (MsDelivery, 1);
+
+      d->id = sqlite3_column_int64 (stmt, 0);
+      d->campaign_id = campaign_id;
+      d->email = g_strdup (column_text (stmt, 1));
+      d->message_id = g_strdup (column_text (stmt, 2));
+      d->state = MS_DELIVERY_SENDING;
+      d->attempts = (guint) sqlite3_column_int (stmt, 3);
+      d->first_attempt_at = sqlite3_column_int64 (stmt, 4);
+      if (d->first_attempt_at == 0)
+        d->first_attempt_at = now;
+      d->contact_id = sqlite3_column_int64 (stmt, 5);
+      if (sqlite3_column_type (stmt, 6) != SQLITE_NULL)
+        d->contact = contact_from_claim (stmt);
+      c.delivery = d;
+      c.status = g_strdup (column_text (stmt, 11));
+      g_array_append_val (claimed, c);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+static void
+claimed_clear (gpointer data)
+{
+  Claimed *c = data;
+
+  g_clear_pointer (&c->delivery, ms_delivery_free);
+  g_free (c->status);
+}
+
+GPtrArray *
+ms_store_claim_deliveries (MsStore  *self,
+                           gint64    campaign_id,
+                           gint64    now,
+                           guint     limit,
+                           guint    *out_suppressed,
+                           GError  **error)
+{
+  g_autoptr(GArray) claimed = g_array_new (FALSE, TRUE, sizeof (Claimed));
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_delivery_free);
+  gboolean owned;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+
+  g_array_set_clear_func (claimed, claimed_clear);
+  if (!begin_if_needed (self, &owned, error))
+    return NULL;
+  ok = read_due (self, campaign_id, now, limit, claimed, error);
+  for (guint i = 0; ok && i < claimed->len; i++)
+    {
+      Claimed *c = &g_array_index (claimed, Claimed, i);
+      gboolean active = g_strcmp0 (c->status, "active") == 0;
+      sqlite3_stmt *stmt;
+
+      /* A contact that unsubscribed, bounced or was deleted since the campaign
+       * started is not sent to. */
+      stmt = _ms_store_prepare (self,
+                                "UPDATE deliveries SET state = ?2, updated_at = ?3,"
+                                " first_attempt_at = coalesce (first_attempt_at, ?3),"
+                                " reply_code = CASE WHEN ?4 IS NULL THEN reply_code END,"
+                                " reply_enhanced = CASE WHEN ?4 IS NULL THEN reply_enhanced END,"
+                                " reply_text = coalesce (?4, reply_text) WHERE id = ?1",
+                                error);
+      ok = stmt != NULL;
+      if (!ok)
+        break;
+      sqlite3_bind_int64 (stmt, 1, c->delivery->id);
+      sqlite3_bind_text (stmt, 2, active ? "sending" : "suppressed", -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, now);
+      if (!active)
+        _ms_store_bind_text (stmt, 4, c->status != NULL ? c->status : "deleted");
+      ok = _ms_store_step_done (self, stmt, error);
+      if (ok && active)
+        g_ptr_array_add (ret, g_steal_pointer (&c->delivery));
+    }
+  if (!finish (self, owned, ok, error))
+    return NULL;
+  if (out_suppressed != NULL)
+    *out_suppressed = claimed->len - ret->len;
+  return g_steal_pointer (&ret);
+}
+
+gint64
+ms_store_next_attempt_time (MsStore  *self,
+                            gint64    campaign_id,
+                            GError  **error)
+{
+  gint64 next = 0;
+
+  g_return_val_if_fail (MS_IS_STORE (self), 0);
+
+  if (!single_int64 (self,
+                     "SELECT coalesce (min (next_attempt_at), 0) FROM deliveries"
+                     " WHERE campaign_id = ?1 AND state = 'queued'",
+                     campaign_id, &next, error))
+    return 0;
+  return next;
+}
+
+gboolean
+ms_store_mark_data_sent (MsStore  *self,
+                         gint64    delivery_id,
+                         gint64    server_id,
+                         gint64    time_ms,
+                         gint64   *out_log_id,
+                         GError  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "UPDATE deliveries SET state = 'data-sent', server_id = ?2,"
+                            " updated_at = ?3 WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, delivery_id);
+  sqlite3_bind_int64 (stmt, 2, server_id);
+  sqlite3_bind_int64 (stmt, 3, time_ms / 1000);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+
+  stmt = _ms_store_prepare (self,
+                            "INSERT INTO send_log (server_id, sent_at_ms, delivery_id)"
+                            " VALUES (?1, ?2, ?3)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  sqlite3_bind_int64 (stmt, 2, time_ms);
+  sqlite3_bind_int64 (stmt, 3, delivery_id);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+  if (out_log_id != NULL)
+    *out_log_id = sqlite3_last_insert_rowid (_ms_store_get_db (self));
+  return TRUE;
+}
+
+gboolean
+ms_store_finish_delivery (MsStore                  *self,
+                          const MsDeliveryOutcome  *outcome,
+                          GError                  **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (outcome != NULL, FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "UPDATE deliveries SET state = ?2, attempts = ?3, next_attempt_at = ?4,"
+                            " server_id = coalesce (?5, server_id), reply_code = ?6,"
+                            " reply_enhanced = ?7, reply_text = ?8, updated_at = unixepoch ()"
+                            " WHERE id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, outcome->delivery_id);
+  sqlite3_bind_text (stmt, 2, ms_delivery_state_to_string (outcome->state), -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, (int) outcome->attempts);
+  sqlite3_bind_int64 (stmt, 4, outcome->next_attempt_at);
+  if (outcome->server_id > 0)
+    sqlite3_bind_int64 (stmt, 5, outcome->server_id);
+  if (outcome->reply_code > 0)
+    sqlite3_bind_int (stmt, 6, (int) outcome->reply_code);
+  _ms_store_bind_text (stmt, 7, outcome->reply_enhanced);
+  _ms_store_bind_text (stmt, 8, outcome->reply_text);
+  if (!_ms_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (outcome->log_id <= 0 || (outcome->handed_over && outcome->log_time_ms <= 0))
+    return TRUE;
+  if (outcome->handed_over)
+    {
+      stmt = _ms_store_prepare (self, "UPDATE send_log SET sent_at_ms = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 2, outcome->log_time_ms);
+    }
+  else
+    {
+      stmt = _ms_store_prepare (self, "DELETE FROM send_log WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+    }
+  sqlite3_bind_int64 (stmt, 1, outcome->log_id);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+gboolean
+ms_store_unclaim_deliveries (MsStore       *self,
+                             const gint64  *ids,
+                             guint          n_ids,
+                             GError       **error)
+{
+  gboolean owned;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (ids != NULL || n_ids == 0, FALSE);
+
+  if (n_ids == 0)
+    return TRUE;
+  if (!begin_if_needed (self, &owned, error))
+    return FALSE;
+  for (guint i = 0; ok && i < n_ids; i++)
+    ok = exec_for_campaign (self,
+                            "UPDATE deliveries SET state = 'queued', updated_at = unixepoch ()"
+                            " WHERE id = ?1 AND state = 'sending'",
+                            ids[i], NULL, error);
+  return finish (self, owned, ok, error);
+}
+
+char *
+ms_store_dup_campaign_secret (MsStore  *self,
+                              gint64    campaign_id,
+                              GError  **error)
+{
+  g_autofree char *secret = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+
+  stmt = _ms_store_prepare (self, "SELECT token_secret FROM campaigns WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    secret = g_strdup (column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
+                     _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+      else
+        _ms_store_fail (self, rc, error);
+      return NULL;
+    }
+  if (secret != NULL)
+    return g_steal_pointer (&secret);
+
+  secret = random_hex (32);
+  stmt = _ms_store_prepare (self, "UPDATE campaigns SET token_secret = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, campaign_id);
+  sqlite3_bind_text (stmt, 2, secret, -1, SQLITE_STATIC);
+  if (!_ms_store_step_done (self, stmt, error))
+    return NULL;
+  return g_steal_pointer (&secret);
+}
+
+/* Server health */
+
+void
+ms_server_health_clear (MsServerHealth *health)
+{
+  if (health == NULL)
+    return;
+  g_clear_pointer (&health->reason, g_free);
+  memset (health, 0, sizeof *health);
+}
+
+gboolean
+ms_store_get_server_health (MsStore         *self,
+                            gint64           server_id,
+                            MsServerHealth  *out,
+                            GError         **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  out->server_id = server_id;
+  stmt = _ms_store_prepare (self,
+                            "SELECT cooldown_until, reason, consecutive_failures, stopped, stopped_at"
+                            " FROM server_state WHERE server_id = ?1",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      out->cooldown_until = sqlite3_column_int64 (stmt, 0);
+      out->reason = g_strdup (column_text (stmt, 1));
+      out->consecutive_failures = (guint) sqlite3_column_int (stmt, 2);
+      out->stopped = sqlite3_column_int (stmt, 3) != 0;
+      out->stopped_at = sqlite3_column_int64 (stmt, 4);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+gboolean
+ms_store_set_server_health (MsStore               *self,
+                            const MsServerHealth  *health,
+                            GError               **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (health != NULL, FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "INSERT INTO server_state (server_id, cooldown_until, reason,"
+                            " consecutive_failures, stopped, stopped_at)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                            " ON CONFLICT (server_id) DO UPDATE SET cooldown_until = ?2,"
+                            " reason = ?3, consecutive_failures = ?4, stopped = ?5, stopped_at = ?6",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, health->server_id);
+  if (health->cooldown_until > 0)
+    sqlite3_bind_int64 (stmt, 2, health->cooldown_until);
+  _ms_store_bind_text (stmt, 3, health->reason);
+  sqlite3_bind_int (stmt, 4, (int) health->consecutive_failures);
+  sqlite3_bind_int (stmt, 5, health->stopped ? 1 : 0);
+  if (health->stopped_at > 0)
+    sqlite3_bind_int64 (stmt, 6, health->stopped_at);
+  return _ms_store_step_done (self, stmt, error);
+}
+
+gboolean
+ms_store_foreach_send_log (MsStore        *self,
+                           gint64          server_id,
+                           gint64          since_ms,
+                           MsSendLogFunc   func,
+                           gpointer        user_data,
+                           GError        **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  stmt = _ms_store_prepare (self,
+                            "SELECT sent_at_ms FROM send_log WHERE server_id = ?1"
+                            " AND sent_at_ms >= ?2 ORDER BY sent_at_ms",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, server_id);
+  sqlite3_bind_int64 (stmt, 2, since_ms);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func (sqlite3_column_int64 (stmt, 0), user_data);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _ms_store_fail (self, rc, error);
+  return TRUE;
+}
+
+/* Status and plans without an engine */
+
+static void
+ledger_add_cb (gint64   time_ms,
+               gpointer user_data)
+{
+  ms_quota_ledger_add (user_data, time_ms, 1);
+}
+
+/* The server's ledger from the send log, and its health. */
+static MsQuotaLedger *
+load_ledger (MsStore         *self,
+             MsServer        *server,
+             gint64           now_ms,
+             GError         **error)
+{
+  g_autoptr(MsQuotaLedger) ledger = NULL;
+  const MsQuota *quotas;
+  guint n = 0;
+  gint64 longest = 0;
+
+  quotas = ms_server_get_quotas (server, &n);
+  ledger = ms_quota_ledger_new (quotas, n);
+  for (guint i = 0; i < n; i++)
+    longest = MAX (longest, (gint64) quotas[i].window_secs);
+  if (n > 0 && !ms_store_foreach_send_log (self, ms_server_get_id (server), now_ms - longest * 1000,
+                                           ledger_add_cb, ledger, error))
+    return NULL;
+  return g_steal_pointer (&ledger);
+}
+
+static MsServerState
+state_from_database (MsServer             *server,
+                     const MsServerHealth *health,
+                     MsQuotaLedger        *ledger,
+                     gint64                now_ms)
+{
+  if (!ms_server_get_enabled (server))
+    return MS_SERVER_STATE_DISABLED;
+  if (health->stopped)
+    return MS_SERVER_STATE_STOPPED;
+  if (health->cooldown_until * 1000 > now_ms)
+    return MS_SERVER_STATE_COOLING_DOWN;
+  if (ms_quota_ledger_room (ledger, 0, now_ms) == 0)
+    return MS_SERVER_STATE_QUOTA_FULL;
+  return MS_SERVER_STATE_READY;
+}
+
+GPtrArray *
+ms_store_get_campaign_servers (MsStore     *self,
+                               MsCampaign  *campaign,
+                               gint64       now_ms,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_server_status_free);
+  const gint64 *ids;
+  guint n_ids = 0;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+  g_return_val_if_fail (MS_IS_CAMPAIGN (campaign), NULL);
+
+  ids = ms_campaign_get_server_ids (campaign, &n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      g_autoptr(MsServer) server = ms_store_get_server (self, ids[i], error);
+      g_autoptr(MsQuotaLedger) ledger = NULL;
+      MsServerHealth health = { 0 };
+      MsServerStatus *status;
+      guint n;
+
+      if (server == NULL || !ms_store_get_server_health (self, ids[i], &health, error))
+        return NULL;
+      ledger = load_ledger (self, server, now_ms, error);
+      if (ledger == NULL)
+        {
+          ms_server_health_clear (&health);
+          return NULL;
+        }
+      status = ms_server_status_new (ids[i], ms_server_get_name (server));
+      status->state = state_from_database (server, &health, ledger, now_ms);
+      if (health.cooldown_until * 1000 > now_ms)
+        status->cooldown_until = health.cooldown_until;
+      if (status->state == MS_SERVER_STATE_STOPPED || status->state == MS_SERVER_STATE_COOLING_DOWN)
+        status->reason = g_strdup (health.reason);
+      n = ms_quota_ledger_get_n_quotas (ledger);
+      g_array_set_size (status->windows, n);
+      if (n > 0)
+        ms_quota_ledger_status (ledger, 0, now_ms,
+                                (MsQuotaWindowStatus *) (gpointer) status->windows->data);
+      g_ptr_array_add (ret, status);
+      ms_server_health_clear (&health);
+    }
+  return g_steal_pointer (&ret);
+}
+
+static void
+plan_server_free (gpointer data)
+{
+  MsCampaignPlanServer *server = data;
+
+  g_free (server->name);
+  g_free (server);
+}
+
+void
+ms_campaign_plan_free (MsCampaignPlan *plan)
+{
+  if (plan == NULL)
+    return;
+  g_clear_pointer (&plan->servers, g_ptr_array_unref);
+  g_free (plan);
+}
+
+static gint64
+plan_window (gint64   time,
+             gpointer user_data)
+{
+  return ms_send_window_next_open_ms (user_data, time);
+}
+
+MsCampaignPlan *
+ms_store_plan_campaign (MsStore     *self,
+                        MsCampaign  *campaign,
+                        gint64       now_ms,
+                        GError     **error)
+{
+  g_autoptr(MsCampaignPlan) plan = g_new0 (MsCampaignPlan, 1);
+  g_autoptr(GPtrArray) ledgers = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_quota_ledger_free);
+  g_autofree MsQuotaPlanServer *servers = NULL;
+  g_autofree MsQuotaPlanResult *results = NULL;
+  MsSendWindow window;
+  const gint64 *ids;
+  guint n_ids = 0;
+  gint64 start;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+  g_return_val_if_fail (MS_IS_CAMPAIGN (campaign), NULL);
+
+  if (!ms_store_load_campaign_counts (self, campaign, error))
+    return NULL;
+  plan->remaining = ms_campaign_get_count (campaign, MS_DELIVERY_QUEUED)
+                    + ms_campaign_get_count (campaign, MS_DELIVERY_SENDING)
+                    + ms_campaign_get_count (campaign, MS_DELIVERY_DATA_SENT);
+  plan->suppressed = ms_campaign_get_count (campaign, MS_DELIVERY_SUPPRESSED);
+  plan->servers = g_ptr_array_new_with_free_func (plan_server_free);
+
+  ids = ms_campaign_get_server_ids (campaign, &n_ids);
+  servers = g_new0 (MsQuotaPlanServer, MAX (n_ids, 1));
+  results = g_new0 (MsQuotaPlanResult, MAX (n_ids, 1));
+  for (guint i = 0; i < n_ids; i++)
+    {
+      g_autoptr(MsServer) server = ms_store_get_server (self, ids[i], error);
+      MsCampaignPlanServer *ps;
+      MsServerHealth health = { 0 };
+      MsQuotaLedger *ledger;
+
+      if (server == NULL || !ms_store_get_server_health (self, ids[i], &health, error))
+        return NULL;
+      ledger = load_ledger (self, server, now_ms, error);
+      if (ledger == NULL)
+        {
+          ms_server_health_clear (&health);
+          return NULL;
+        }
+      g_ptr_array_add (ledgers, ledger);
+      ps = g_new0 (MsCampaignPlanServer, 1);
+      ps->server_id = ids[i];
+      ps->name = g_strdup (ms_server_get_name (server));
+      ps->state = state_from_database (server, &health, ledger, now_ms);
+      g_ptr_array_add (plan->servers, ps);
+      servers[i].ledger = ledger;
+      servers[i].usable = ps->state != MS_SERVER_STATE_DISABLED && ps->state != MS_SERVER_STATE_STOPPED;
+      servers[i].available_from = health.cooldown_until * 1000;
+      ms_server_health_clear (&health);
+    }
+
+  ms_campaign_get_window (campaign, &window);
+  start = MAX (now_ms, ms_campaign_get_start_at (campaign) * 1000);
+  plan->finish = ms_quota_plan (servers, n_ids, (guint64) MAX (plan->remaining, 0), start,
+                                plan_window, &window, results);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      MsCampaignPlanServer *ps = g_ptr_array_index (plan->servers, i);
+
+      ps->now = results[i].now;
+      ps->later = results[i].later;
+      ps->first_later = results[i].first_later;
+      ps->last = results[i].last;
+      /* Before the start time nothing goes "now". */
+      if (start > now_ms && ps->now > 0)
+        {
+          ps->later += ps->now;
+          ps->now = 0;
+          ps->first_later = ps->first_later == 0 ? start : MIN (ps->first_later, start);
+        }
+    }
+  return g_steal_pointer (&plan);
+}
