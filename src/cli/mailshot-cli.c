@@ -58,6 +58,7 @@ struct _MsCliArgs
 
 static const MsCliCommand *const root_subcommands[] = {
   &ms_cli_bounces_command,
+  &ms_cli_campaign_command,
   &ms_cli_contacts_command,
   &ms_cli_lists_command,
   &ms_cli_server_command,

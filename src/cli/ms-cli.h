@@ -74,6 +74,7 @@ struct _MsCliCommand
 extern const MsCliCommand ms_cli_bounces_command;
 /* ms-cli-bounces-check.c: "bounces check", listed in the bounces table */
 extern const MsCliCommand ms_cli_bounces_check_command;
+extern const MsCliCommand ms_cli_campaign_command;
 extern const MsCliCommand ms_cli_contacts_command;
 extern const MsCliCommand ms_cli_lists_command;
 extern const MsCliCommand ms_cli_server_command;
