@@ -306,6 +306,41 @@ cancel_when_writing_thread (gpointer data)
   return NULL;
 }
 
+/* Any stream: memory here; it is left open, and a failing one says so */
+static void
+test_export_stream (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = write_file (f, "in.csv", "email,tag\nb@x.org,\"x, y\"\na@x.org,1\n", -1);
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) closed = g_memory_output_stream_new_resizable ();
+  g_autoptr(MsImportResult) result = NULL;
+  g_autofree char *text = NULL;
+  guint64 count = 0;
+
+  result = ms_import_csv_sync (f->store, input, NULL, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (ms_export_csv_to_stream (f->store, memory, NULL, &count, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, 2);
+  g_assert_false (g_output_stream_is_closed (memory));
+  g_assert_true (g_output_stream_write_all (memory, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (memory, NULL, &error));
+  text = g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+  g_assert_cmpstr (text, ==,
+                   "email,name,first_name,last_name,status,status_reason,tag\r\n"
+                   "a@x.org,,,,active,,1\r\n"
+                   "b@x.org,,,,active,,\"x, y\"\r\n");
+
+  g_assert_true (g_output_stream_close (closed, NULL, &error));
+  count = 7;
+  g_assert_false (ms_export_csv_to_stream (f->store, closed, NULL, &count, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_assert_cmpuint (count, ==, 7);
+}
+
 static void
 test_export_atomic (Fixture       *f,
                     gconstpointer  data)
@@ -950,6 +985,7 @@ main (int   argc,
   ADD ("/core/import/round-trip", test_round_trip);
   ADD ("/core/import/export-list", test_export_list);
   ADD ("/core/import/export-atomic", test_export_atomic);
+  ADD ("/core/import/export-stream", test_export_stream);
   ADD ("/core/import/cancel-keeps-whole-batches", test_cancel_keeps_whole_batches);
   ADD ("/core/import/cancel-from-progress", test_cancel_from_progress);
   ADD ("/core/import/partial-after-cancel", test_partial_after_cancel);

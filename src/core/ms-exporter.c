@@ -115,48 +115,43 @@ write_contact_cb (MsContact *contact,
 }
 
 /**
- * ms_export_csv_sync:
+ * ms_export_csv_to_stream:
  * @store: the database
- * @file: where to write; replaced only once the export is complete
+ * @out: where to write; it is not closed
  * @query: (nullable): which contacts (a list, a status...); %NULL for all
  * @out_count: (out) (optional): how many contacts were written
- * @cancellable: (nullable): stops the export, leaving @file as it was
+ * @cancellable: (nullable): stops the export
  *
  * Writes UTF-8 CSV with CRLF line ends (RFC 4180): a header row of email,
  * name, first_name, last_name, status, status_reason, then every custom field
- * name in the database, then one row per contact.  The file is written to a
- * temporary file beside @file and renamed over it at the end, so a failure
- * never leaves a half-written file.
+ * name in the database, then one row per contact, as it reads them (memory
+ * stays bounded whatever the number of contacts).  On failure what was
+ * written so far stays in @out.
  *
  * Returns: %TRUE on success
  */
 gboolean
-ms_export_csv_sync (MsStore               *store,
-                    GFile                 *file,
-                    const MsContactQuery  *query,
-                    guint64               *out_count,
-                    GCancellable          *cancellable,
-                    GError               **error)
+ms_export_csv_to_stream (MsStore               *store,
+                         GOutputStream         *out,
+                         const MsContactQuery  *query,
+                         guint64               *out_count,
+                         GCancellable          *cancellable,
+                         GError               **error)
 {
-  g_autoptr(GFileOutputStream) stream = NULL;
   g_autoptr(GString) buffer = NULL;
   g_auto(GStrv) field_names = NULL;
   Exporter exp = { 0, };
   gboolean ok;
 
   g_return_val_if_fail (MS_IS_STORE (store), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
 
   field_names = ms_store_list_field_names (store, error);
   if (field_names == NULL)
     return FALSE;
 
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
-  if (stream == NULL)
-    return FALSE;
-
   buffer = g_string_sized_new (FLUSH_SIZE + 4096);
-  exp.out = G_OUTPUT_STREAM (stream);
+  exp.out = out;
   exp.buffer = buffer;
   exp.field_names = field_names;
   exp.cancellable = cancellable;
@@ -181,7 +176,43 @@ ms_export_csv_sync (MsStore               *store,
     g_propagate_error (error, g_steal_pointer (&exp.error));
   g_clear_error (&exp.error);
 
-  if (!ok)
+  if (ok && out_count != NULL)
+    *out_count = exp.count;
+  return ok;
+}
+
+/**
+ * ms_export_csv_sync:
+ * @store: the database
+ * @file: where to write; replaced only once the export is complete
+ * @query: (nullable): which contacts (a list, a status...); %NULL for all
+ * @out_count: (out) (optional): how many contacts were written
+ * @cancellable: (nullable): stops the export, leaving @file as it was
+ *
+ * ms_export_csv_to_stream() into a temporary file beside @file, renamed over
+ * it at the end, so a failure never leaves a half-written file.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+ms_export_csv_sync (MsStore               *store,
+                    GFile                 *file,
+                    const MsContactQuery  *query,
+                    guint64               *out_count,
+                    GCancellable          *cancellable,
+                    GError               **error)
+{
+  g_autoptr(GFileOutputStream) stream = NULL;
+
+  g_return_val_if_fail (MS_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  if (!ms_export_csv_to_stream (store, G_OUTPUT_STREAM (stream), query, out_count, cancellable,
+                                error))
     {
       /* A cancelled close drops the temporary file and keeps the old one. */
       g_autoptr(GCancellable) abort = g_cancellable_new ();
@@ -191,10 +222,5 @@ ms_export_csv_sync (MsStore               *store,
       return FALSE;
     }
 
-  if (!g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error))
-    return FALSE;
-
-  if (out_count != NULL)
-    *out_count = exp.count;
-  return TRUE;
+  return g_output_stream_close (G_OUTPUT_STREAM (stream), cancellable, error);
 }

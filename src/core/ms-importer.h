@@ -174,6 +174,13 @@ gboolean        ms_export_csv_sync       (MsStore                *store,
                                           guint64                *out_count,
                                           GCancellable           *cancellable,
                                           GError                **error);
+/* The same into any stream (standard output, a socket...), left open. */
+gboolean        ms_export_csv_to_stream  (MsStore                *store,
+                                          GOutputStream          *out,
+                                          const MsContactQuery   *query,
+                                          guint64                *out_count,
+                                          GCancellable           *cancellable,
+                                          GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsImportResult, ms_import_result_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsCsvPreview, ms_csv_preview_free)
