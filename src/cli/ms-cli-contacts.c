@@ -22,6 +22,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
 #include <stdlib.h>
@@ -376,8 +377,8 @@ run_delete (MsCli           *cli,
   return MS_CLI_EXIT_OK;
 }
 
-/* The exporter writes a file and renames it into place, which standard output
- * cannot take: export to a temporary file, then copy that out. */
+/* Straight to standard output, as the contacts are read: whatever was
+ * printed before goes first. */
 static gboolean
 export_to_stdout (MsCli                 *cli,
                   MsStore               *store,
@@ -385,24 +386,17 @@ export_to_stdout (MsCli                 *cli,
                   guint64               *out_count,
                   GError               **error)
 {
-  g_autoptr(GFileIOStream) io = NULL;
-  g_autoptr(GFile) tmp = g_file_new_tmp ("mailshot-export-XXXXXX.csv", &io, error);
-  g_autoptr(GInputStream) in = NULL;
   g_autoptr(GOutputStream) out = NULL;
-  gboolean ok;
 
-  if (tmp == NULL)
-    return FALSE;
-  g_io_stream_close (G_IO_STREAM (io), NULL, NULL);
-
-  ok = ms_export_csv_sync (store, tmp, query, out_count, NULL, error)
-       && (in = G_INPUT_STREAM (g_file_read (tmp, NULL, error))) != NULL;
-  g_file_delete (tmp, NULL, NULL);   /* the open stream keeps the data readable */
-  if (!ok || !ms_cli_flush (cli))
-    return ok;
+  if (!ms_cli_flush (cli))
+    {
+      /* standard output is gone already: quietly, as a closed pipe is */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, g_strerror (EPIPE));
+      return FALSE;
+    }
 
   out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
-  return g_output_stream_splice (out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE, NULL, error) >= 0;
+  return ms_export_csv_to_stream (store, out, query, out_count, NULL, error);
 }
 
 static int
