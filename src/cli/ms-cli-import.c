@@ -55,6 +55,7 @@ typedef struct
 
   /* written by the worker, read by the main thread after the join */
   MsImportResult    *result;
+  MsImportResult    *partial;          /* what an interrupted import kept */
   GError            *error;
 
   /* main thread only */
@@ -135,9 +136,9 @@ import_worker (gpointer user_data)
   g_autoptr(MsStore) store = ms_store_open (job->db_path, &job->error);
 
   if (store != NULL)
-    job->result = ms_import_csv_sync (store, job->file, &job->options,
-                                      on_import_progress, on_import_rejected, job,
-                                      job->cancellable, &job->error);
+    job->result = ms_import_csv_sync_with_partial (store, job->file, &job->options,
+                                                   on_import_progress, on_import_rejected, job,
+                                                   &job->partial, job->cancellable, &job->error);
   clear_progress (job);
   fflush (stderr);
   /* Not g_main_context_invoke(): when the main thread has not entered its loop
@@ -360,19 +361,35 @@ count_contacts (MsStore *store)
   return ms_store_count_contacts (store, &query, NULL);
 }
 
+/* What the committed batches did: the importer tells, or else the count of
+ * contacts tells how many are new. */
 static int
 report_interruption (MsCli     *cli,
                      ImportJob *job,
                      MsStore   *store,
                      gint64     count_before)
 {
-  gint64 count_after = count_contacts (store);
-  g_autofree char *saved = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                            MAX (count_after - count_before, 0));
+  const MsImportResult *partial = job->partial;
+  g_autofree char *saved = NULL;
+
+  if (partial != NULL)
+    saved = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->imported);
+  else
+    saved = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (count_contacts (store) - count_before, 0));
 
   ms_cli_message (_("The import was interrupted. %s new contacts from the rows read so far "
                     "were saved; the rest of the file was not imported."),
                   saved);
+  if (partial != NULL)
+    {
+      g_autofree char *updated = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->updated);
+      g_autofree char *skipped = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->skipped);
+      g_autofree char *rejected = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->rejected);
+
+      /* TRANSLATORS: each %s is a number of rows */
+      ms_cli_message (_("Imported %s, updated %s, skipped %s, rejected %s"),
+                      saved, updated, skipped, rejected);
+    }
   return 128 + job->signal;
 }
 
@@ -417,6 +434,7 @@ ms_cli_run_contacts_import (MsCli           *cli,
     }
 
   g_clear_pointer (&job.result, ms_import_result_free);
+  g_clear_pointer (&job.partial, ms_import_result_free);
   g_clear_error (&job.error);
   g_clear_object (&job.cancellable);
   g_clear_object (&job.file);
