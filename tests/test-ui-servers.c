@@ -233,6 +233,16 @@ find_of_type (GtkWidget *root,
   return NULL;
 }
 
+/* Answers a message dialog as its button would: the response, then closing it. */
+static void
+answer (AdwMessageDialog *dialog,
+        const char       *response)
+{
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
 static gpointer
 find_toplevel (GType type)
 {
@@ -242,7 +252,8 @@ find_toplevel (GType type)
     {
       g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
 
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+      /* An answered dialog may linger until it is finalized: only shown ones count. */
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
         return window;
     }
   return NULL;
@@ -270,7 +281,8 @@ test_server_free (TestServer *srv)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 
 static TestServer *
-test_server_start (const char *login)
+test_server_start (const char *login,
+                   const char *fault)
 {
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
   g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
@@ -287,7 +299,8 @@ test_server_start (const char *login)
   srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
                                    PYTHON, script, "--record", srv->dir, "--watch-stdin",
                                    "--security", "starttls", "--cert", cert, "--key", key,
-                                   "--auth", auth, "--require-auth", "--size", "20000000", NULL);
+                                   "--auth", auth, "--require-auth", "--size", "20000000",
+                                   fault != NULL ? "--fault" : NULL, fault, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -414,7 +427,8 @@ test_servers (void)
       g_test_skip (PYTHON " is missing: the test needs it for its SMTP server");
       return;
     }
-  srv = test_server_start (address);
+  /* The first connection waits long for its greeting: Cancel must not. */
+  srv = test_server_start (address, "{\"stage\": \"greeting\", \"delay\": 60, \"connection\": 1}");
 
   window = open_window ();
   ms_window_show_section (window, "servers");
@@ -476,6 +490,17 @@ test_servers (void)
   adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==,
                    srv->port);
+
+  /* A server that does not answer: Cancel stops the test at once */
+  click (editor, "test-button");
+  g_assert_true (ms_server_editor_get_testing (editor));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (get_widget (editor, "test-button"))), ==, "_Cancel");
+  click (editor, "test-button");
+  wait_until (is_not_testing, editor, "Test Connection to stop");
+  log = ms_server_editor_dup_test_log (editor);
+  g_assert_nonnull (strstr (log, "The test was cancelled."));
+  g_assert_null (ms_server_editor_get_test_report (editor));
+  g_clear_pointer (&log, g_free);
 
   /* A refused password: the log ends with the error and the provider's fix */
   type_into (editor, "password-row", "not-the-password");
@@ -747,7 +772,7 @@ test_templates (void)
       g_test_skip ("the test needs openssl and " PYTHON " for its SMTP server");
       return;
     }
-  srv = test_server_start (SENDER);
+  srv = test_server_start (SENDER, NULL);
   add_test_server (srv);
 
   window = open_window ();
@@ -857,6 +882,25 @@ test_templates (void)
   g_assert_null (strstr (ms_template_get_body (stored), "{{company}}"));
   g_assert_cmpuint (ms_template_get_attachments (stored)->len, ==, 1);
 
+  /* Duplicate, then delete the copy after confirming */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.duplicate", NULL));
+  wait_until (is_templates_view_idle, view, "the copy");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 2);
+  g_assert_cmpstr (ms_template_get_name (ms_template_editor_get_template (editor)), ==,
+                   "Frühlings-Newsletter (Copy)");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.delete", NULL));
+  {
+    AdwMessageDialog *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+    g_assert_nonnull (question);
+    g_assert_cmpstr (adw_message_dialog_get_heading (question), ==,
+                     "Delete Template “Frühlings-Newsletter (Copy)”?");
+    answer (question, "delete");
+  }
+  wait_until (is_templates_view_idle, view, "the copy to be deleted");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 1);
+  g_assert_cmpstr (ms_template_get_name (ms_template_editor_get_template (editor)), ==, "Frühlings-Newsletter");
+
   /* The preview for Anna, on screen */
   ms_template_preview_select_contact (preview, "anna.schmidt@example.de");
   wait_for_preview (preview);
@@ -892,7 +936,7 @@ test_templates (void)
 
     g_assert_nonnull (question);
     g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Save Changes to “Frühlings-Newsletter”?");
-    adw_message_dialog_response (question, "cancel");
+    answer (question, "cancel");
   }
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_true (ms_templates_view_get_dirty (view));
@@ -901,7 +945,7 @@ test_templates (void)
   weak = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
   gtk_window_close (GTK_WINDOW (window));
-  adw_message_dialog_response (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
+  answer (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
   wait_until (is_destroyed, &weak, "the window to close");
   g_clear_object (&stored);
   stored = ms_store_find_template (store, "Frühlings-Newsletter", &error);
