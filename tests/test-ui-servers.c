@@ -915,6 +915,7 @@ test_templates (void)
   g_assert_nonnull (dialog);
   wait_until (is_dialog_ready, dialog, "the dialog to read the servers");
   g_assert_cmpstr (text_of (dialog, "to-row"), ==, SENDER);
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-send-test.png");
   weak = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   click (dialog, "send-button");
