@@ -31,6 +31,7 @@
 #include "ms-server-editor.h"
 #include "ms-servers-view.h"
 #include "ms-store.h"
+#include "ms-store-campaigns.h"
 #include "ms-store-servers.h"
 #include "ms-store-templates.h"
 #include "ms-templates-view.h"
@@ -605,6 +606,35 @@ test_servers (void)
     g_assert_null (old_password);
   }
 
+  /* What sending last found: the list shows it with the server's words */
+  {
+    MsServerHealth health = { 0 };
+    GtkWidget *row;
+
+    health.server_id = ms_server_get_id (stored);
+    health.cooldown_until = g_get_real_time () / G_USEC_PER_SEC + 3600;
+    health.reason = (char *) "421 4.7.0 Too many messages, slow down";
+    g_assert_true (ms_store_set_server_health (store, &health, &error));
+    g_assert_no_error (error);
+    ms_servers_view_reload (view);
+    wait_until (is_servers_view_ready, view, "the Servers view to read the state");
+    row = get_widget (view, "server-row");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (row, "server-state"))), ==, "Cooling Down");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Too many messages, slow down"));
+
+    health.cooldown_until = 0;
+    health.stopped = TRUE;
+    health.stopped_at = g_get_real_time () / G_USEC_PER_SEC;
+    health.reason = (char *) "535 5.7.8 Authentication credentials invalid";
+    g_assert_true (ms_store_set_server_health (store, &health, &error));
+    g_assert_no_error (error);
+    ms_servers_view_reload (view);
+    wait_until (is_servers_view_ready, view, "the Servers view to read the state");
+    row = get_widget (view, "server-row");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (row, "server-state"))), ==, "Stopped");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Fix the profile"));
+  }
+
   /* The switch in the list turns the profile off */
   {
     GtkWidget *toggle = find_of_type (get_widget (view, "server-row"), GTK_TYPE_SWITCH);
@@ -617,6 +647,7 @@ test_servers (void)
     off = ms_store_find_server (store, "Mail.ru (test server)", &error);
     g_assert_no_error (error);
     g_assert_false (ms_server_get_enabled (off));
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (view, "server-state"))), ==, "Disabled");
   }
 
   close_window (window);

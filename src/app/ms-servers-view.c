@@ -27,6 +27,7 @@
 #include "ms-app-secrets.h"
 #include "ms-dialog-util.h"
 #include "ms-servers-view.h"
+#include "ms-store-campaigns.h"
 #include "ms-store-job.h"
 #include "ms-store-servers.h"
 #include "ms-window.h"
@@ -47,6 +48,7 @@ struct _MsServersView
   char           *db_path;
   MsSecrets      *secrets;
   GListStore     *servers;
+  GHashTable     *health;         /* server id -> MsServerHealth, as last read */
   GCancellable   *cancellable;
   guint           pending;        /* reads and writes in flight */
   gboolean        folded;
@@ -217,6 +219,49 @@ on_enabled_switched_cb (GtkSwitch     *toggle,
                     self->cancellable, on_enabled_saved_cb, NULL);
 }
 
+/* The state a campaign would find the server in: switched off, stopped until the
+ * profile is fixed, cooling down after an account-level reply, or ready. */
+static const char *
+describe_state (MsServer        *server,
+                MsServerHealth  *health,
+                const char     **css_class,
+                char           **detail)
+{
+  *detail = NULL;
+  if (!ms_server_get_enabled (server))
+    {
+      *css_class = "ms-state-disabled";
+      return _("Disabled");
+    }
+  if (health != NULL && health->stopped)
+    {
+      *css_class = "ms-state-stopped";
+      /* TRANSLATORS: %s is the server's reply, e.g. "535 5.7.8 Authentication failed" */
+      *detail = g_strdup_printf (_("Stopped after “%s”. Fix the profile and save it to send again."),
+                                 health->reason != NULL ? health->reason : _("an error"));
+      return _("Stopped");
+    }
+  if (health != NULL && health->cooldown_until > g_get_real_time () / G_USEC_PER_SEC)
+    {
+      g_autoptr(GDateTime) until = g_date_time_new_from_unix_local (health->cooldown_until);
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      /* TRANSLATORS: a time of day today, or a day and time, in strftime format */
+      g_autofree char *when = g_date_time_format (until, g_date_time_get_day_of_year (until)
+                                                         == g_date_time_get_day_of_year (now)
+                                                         ? _("%H:%M") : _("%d %b, %H:%M"));
+
+      *css_class = "ms-state-cooling";
+      if (health->reason != NULL)
+        /* TRANSLATORS: "Resting until 14:05 after “421 4.7.0 Too many messages”" */
+        *detail = g_strdup_printf (_("Resting until %s after “%s”."), when, health->reason);
+      else
+        *detail = g_strdup_printf (_("Resting until %s."), when);
+      return _("Cooling Down");
+    }
+  *css_class = "ms-state-enabled";
+  return _("Ready");
+}
+
 static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
@@ -224,28 +269,34 @@ create_row (gpointer item,
   MsServersView *self = user_data;
   MsServer *server = item;
   GtkWidget *row = adw_action_row_new ();
+  MsServerHealth *health = g_hash_table_lookup (self->health, &(gint64) { ms_server_get_id (server) });
   g_autofree char *title = g_markup_escape_text (ms_server_get_name (server), -1);
   g_autofree char *route = describe_route (server);
   g_autofree char *quotas = describe_quotas (server);
+  g_autofree char *detail = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *escaped = NULL;
+  const char *css_class = NULL;
+  const char *state_text = describe_state (server, health, &css_class, &detail);
   GtkWidget *state, *toggle, *arrow;
   gboolean enabled = ms_server_get_enabled (server);
 
-  subtitle = g_strdup_printf ("%s\n%s", route, quotas);
+  subtitle = detail != NULL ? g_strdup_printf ("%s\n%s\n%s", route, quotas, detail)
+                            : g_strdup_printf ("%s\n%s", route, quotas);
   escaped = g_markup_escape_text (subtitle, -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   adw_action_row_set_icon_name (ADW_ACTION_ROW (row),
                                 ms_server_get_transport (server) == MS_TRANSPORT_FOLDER ? "folder-symbolic"
                                 : "network-server-symbolic");
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
 
-  state = gtk_label_new (enabled ? _("Enabled") : _("Disabled"));
+  state = gtk_label_new (state_text);
+  gtk_widget_set_name (state, "server-state");
   gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (state, "ms-state-pill");
-  gtk_widget_add_css_class (state, enabled ? "ms-state-enabled" : "ms-state-disabled");
+  gtk_widget_add_css_class (state, css_class);
   gtk_widget_add_css_class (state, "caption");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
 
@@ -267,13 +318,54 @@ create_row (gpointer item,
 
 /* Reading */
 
+typedef struct
+{
+  GPtrArray *servers;   /* MsServer */
+  GPtrArray *health;    /* MsServerHealth, one per server */
+} Listed;
+
+static void
+health_free (gpointer data)
+{
+  MsServerHealth *health = data;
+
+  ms_server_health_clear (health);
+  g_free (health);
+}
+
+static void
+listed_free (gpointer data)
+{
+  Listed *listed = data;
+
+  g_clear_pointer (&listed->servers, g_ptr_array_unref);
+  g_clear_pointer (&listed->health, g_ptr_array_unref);
+  g_free (listed);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Listed, listed_free)
+
 static gpointer
 list_servers_job (MsStore       *store,
                   gpointer       data,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  return ms_store_list_servers (store, error);
+  g_autoptr(Listed) listed = g_new0 (Listed, 1);
+
+  if (!(listed->servers = ms_store_list_servers (store, error)))
+    return NULL;
+  listed->health = g_ptr_array_new_with_free_func (health_free);
+  for (guint i = 0; i < listed->servers->len; i++)
+    {
+      MsServerHealth *health = g_new0 (MsServerHealth, 1);
+
+      g_ptr_array_add (listed->health, health);
+      if (!ms_store_get_server_health (store, ms_server_get_id (g_ptr_array_index (listed->servers, i)),
+                                       health, error))
+        return NULL;
+    }
+  return g_steal_pointer (&listed);
 }
 
 static void
@@ -283,11 +375,12 @@ on_servers_loaded_cb (GObject      *source,
 {
   MsServersView *self = MS_SERVERS_VIEW (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) servers = ms_store_job_finish (result, &error);
+  g_autoptr(Listed) listed = ms_store_job_finish (result, &error);
   g_autofree char *subtitle = NULL;
+  GPtrArray *servers;
 
   set_pending (self, -1);
-  if (servers == NULL)
+  if (listed == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -296,6 +389,15 @@ on_servers_loaded_cb (GObject      *source,
       return;
     }
 
+  servers = listed->servers;
+  g_hash_table_remove_all (self->health);
+  for (guint i = 0; i < servers->len; i++)
+    {
+      MsServerHealth *health = g_ptr_array_steal_index (listed->health, 0);
+
+      health->server_id = ms_server_get_id (g_ptr_array_index (servers, i));
+      g_hash_table_insert (self->health, &health->server_id, health);
+    }
   g_list_store_splice (self->servers, 0, g_list_model_get_n_items (G_LIST_MODEL (self->servers)),
                        servers->pdata, servers->len);
   if (servers->len > 0)
@@ -309,8 +411,8 @@ static void
 load_servers (MsServersView *self)
 {
   set_pending (self, 1);
-  ms_store_job_run (self, self->db_path, list_servers_job, NULL, NULL,
-                    (GDestroyNotify) g_ptr_array_unref, self->cancellable, on_servers_loaded_cb, NULL);
+  ms_store_job_run (self, self->db_path, list_servers_job, NULL, NULL, listed_free,
+                    self->cancellable, on_servers_loaded_cb, NULL);
 }
 
 static void
@@ -430,6 +532,7 @@ ms_servers_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_SERVERS_VIEW);
   g_clear_object (&self->servers);
+  g_clear_pointer (&self->health, g_hash_table_unref);
   g_clear_object (&self->secrets);
 
   G_OBJECT_CLASS (ms_servers_view_parent_class)->dispose (object);
@@ -528,6 +631,7 @@ ms_servers_view_init (MsServersView *self)
 
   self->cancellable = g_cancellable_new ();
   self->servers = g_list_store_new (MS_TYPE_SERVER);
+  self->health = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, health_free);
   gtk_list_box_bind_model (self->server_list, G_LIST_MODEL (self->servers), create_row, self, NULL);
   update_actions (self);
 }
