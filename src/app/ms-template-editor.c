@@ -174,7 +174,8 @@ templates_differ (MsTemplate *a,
       MsAttachment *x = g_ptr_array_index (aa, i);
       MsAttachment *y = g_ptr_array_index (ba, i);
 
-      if (g_strcmp0 (x->filename, y->filename) != 0 || !g_bytes_equal (x->data, y->data))
+      if (g_strcmp0 (x->filename, y->filename) != 0
+          || (x->data != y->data && !g_bytes_equal (x->data, y->data)))
         return TRUE;
     }
   return FALSE;

@@ -67,6 +67,9 @@ void _ms_window_actions_update     (MsWindow      *self);
 void _ms_window_reload_lists       (MsWindow      *self,
                                     gint64         select_id);
 MsContactList *_ms_window_get_current_list (MsWindow *self);
+/* Adds a list box of section rows to the sidebar's selection: each row's widget
+ * name is the name of its page in content_stack ("campaigns" for a Campaigns
+ * row above Contacts), and selecting it shows that page. */
 void _ms_window_add_section_list   (MsWindow      *self,
                                     GtkListBox    *list);
 
