@@ -225,6 +225,7 @@ cmd_test ()
   # 2. The non-UI suites again with AddressSanitizer and UndefinedBehaviorSanitizer.
   rm -f "$ASAN_DIR/meson-logs/testlog.json"
   if configure "$ASAN_DIR" -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false \
+       -Dc_args=-fno-omit-frame-pointer \
        -Dui_tests=false && build "$ASAN_DIR"; then
     note "running the test suite with ASan+UBSan in $ASAN_DIR/"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
