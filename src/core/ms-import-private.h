@@ -20,6 +20,8 @@
 
 #pragma once
 
+#include <string.h>
+
 #include "ms-importer.h"
 #include "ms-store.h"
 
@@ -83,6 +85,22 @@ typedef struct
   guint64 updated;
   guint64 skipped;
 } MsImportCounts;
+
+/* g_string_append_len() without a call when there is room */
+static inline void
+_ms_import_append (GString    *string,
+                   const char *text,
+                   gsize       length)
+{
+  if (G_UNLIKELY (string->len + length >= string->allocated_len))
+    {
+      g_string_append_len (string, text, length);
+      return;
+    }
+  memcpy (string->str + string->len, text, length);
+  string->len += length;
+  string->str[string->len] = '\0';
+}
 
 MsImportBatch *_ms_import_batch_new        (void);
 void           _ms_import_batch_free       (MsImportBatch        *batch);

@@ -206,7 +206,7 @@ copy_span (GString             *out,
 
   if (span.length == 0)
     return copy;
-  g_string_append_len (out, batch->text->str + span.offset, span.length + 1);   /* and its NUL */
+  _ms_import_append (out, batch->text->str + span.offset, span.length + 1);   /* and its NUL */
   return copy;
 }
 
@@ -382,6 +382,18 @@ result_span (sqlite3_context     *context,
                          SQLITE_STATIC);
 }
 
+/* The names are never NULL in the table: '' when there is none */
+static void
+result_name (sqlite3_context     *context,
+             const MsImportBatch *batch,
+             MsImportSpan         span)
+{
+  if (span.length == 0)
+    sqlite3_result_text (context, "", 0, SQLITE_STATIC);
+  else
+    result_span (context, batch, span);
+}
+
 static int
 batch_column (sqlite3_vtab_cursor *base,
               sqlite3_context     *context,
@@ -400,13 +412,13 @@ batch_column (sqlite3_vtab_cursor *base,
       result_span (context, batch, row->email);
       break;
     case COLUMN_NAME:
-      result_span (context, batch, row->name);
+      result_name (context, batch, row->name);
       break;
     case COLUMN_FIRST_NAME:
-      result_span (context, batch, row->first_name);
+      result_name (context, batch, row->first_name);
       break;
     case COLUMN_LAST_NAME:
-      result_span (context, batch, row->last_name);
+      result_name (context, batch, row->last_name);
       break;
     case COLUMN_FIELDS:
       result_span (context, batch, row->fields);
@@ -511,8 +523,7 @@ insert_new_rows (MsStore        *store,
     return -1;
   stmt = _ms_store_prepare (store,
                             "INSERT INTO contacts (email, name, first_name, last_name, fields)"
-                            " SELECT b.email, ifnull (b.name, ''), ifnull (b.first_name, ''),"
-                            " ifnull (b.last_name, ''), b.fields"
+                            " SELECT b.email, b.name, b.first_name, b.last_name, b.fields"
                             " FROM " MODULE_NAME " (?1) b WHERE true"
                             " ON CONFLICT (email) DO NOTHING",
                             error);

@@ -64,6 +64,7 @@ typedef struct
 {
   MsFieldRole  role;
   char        *key_json;      /* custom: the field name as a JSON string */
+  gsize        key_length;
 } Column;
 
 /* One import.  A reading thread decodes, parses and checks the rows into
@@ -626,8 +627,8 @@ append_text (MsImportBatch *batch,
 {
   MsImportSpan span = { (guint32) batch->text->len, (guint32) length };
 
-  g_string_append_len (batch->text, text, length);
-  g_string_append_c (batch->text, '\0');
+  _ms_import_append (batch->text, text, length);
+  _ms_import_append (batch->text, "", 1);
   return span;
 }
 
@@ -676,9 +677,9 @@ take_fields_json (Importer          *imp,
       if (length == 0)
         continue;
 
-      g_string_append_c (out, out->len == span.offset ? '{' : ',');
-      g_string_append (out, imp->columns[i].key_json);
-      g_string_append_c (out, ':');
+      _ms_import_append (out, out->len == span.offset ? "{" : ",", 1);
+      _ms_import_append (out, imp->columns[i].key_json, imp->columns[i].key_length);
+      _ms_import_append (out, ":", 1);
       if (length == record->lengths[i])
         ms_json_append_string (out, value);
       else
@@ -691,9 +692,9 @@ take_fields_json (Importer          *imp,
   if (out->len == span.offset)
     return span;
 
-  g_string_append_c (out, '}');
+  _ms_import_append (out, "}", 1);
   span.length = (guint32) (out->len - span.offset);
-  g_string_append_c (out, '\0');
+  _ms_import_append (out, "", 1);
   return span;
 }
 
@@ -770,7 +771,7 @@ import_record (Importer          *imp,
     }
   row.email.offset = (guint32) start;
   row.email.length = (guint32) (batch->text->len - start);
-  g_string_append_c (batch->text, '\0');
+  _ms_import_append (batch->text, "", 1);
 
   row.name = take_value (imp, record, imp->name_column);
   row.first_name = take_value (imp, record, imp->first_column);
@@ -1071,6 +1072,7 @@ setup_columns (Importer *imp,
             g_hash_table_add (used, key);
 
             ms_json_append_string (key_json, key);
+            column->key_length = key_json->len;
             column->key_json = g_string_free (g_steal_pointer (&key_json), FALSE);
           }
           break;
