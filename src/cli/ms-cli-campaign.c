@@ -769,6 +769,7 @@ run_send (MsCli           *cli,
   timing.cooldown_base_secs = env_uint ("MAILSHOT_COOLDOWN_SECONDS", timing.cooldown_base_secs);
   timing.max_attempts = env_uint ("MAILSHOT_MAX_ATTEMPTS", timing.max_attempts);
   timing.idle_close_ms = env_uint ("MAILSHOT_IDLE_CLOSE_MS", timing.idle_close_ms);
+  timing.commit_ahead = env_uint ("MAILSHOT_COMMIT_AHEAD", timing.commit_ahead);
 
   db_path = ms_cli_dup_db_path (cli);
   engine = ms_engine_new (db_path);
@@ -1047,7 +1048,9 @@ static const MsCliCommand send_command = {
                     "once the messages in flight are done. Only one program may send from a "
                     "database at a time. MAILSHOT_RETRY_SECONDS, MAILSHOT_COOLDOWN_SECONDS, "
                     "MAILSHOT_MAX_ATTEMPTS and MAILSHOT_IDLE_CLOSE_MS shorten the waits (for "
-                    "tests)."),
+                    "tests); MAILSHOT_COMMIT_AHEAD caps how many deliveries each connection is "
+                    "given, recorded, ahead (default 16; 0 records each just before its final "
+                    "dot)."),
   .run = run_send,
   .synopsis = "NAME [--wait]",
   .options = send_options,

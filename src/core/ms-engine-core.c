@@ -48,12 +48,12 @@
  * tick share one fsync. */
 
 #define CLAIM_BATCH        32
-#define JOBS_PER_WORKER    2
 #define PUBLISH_INTERVAL   100000   /* µs: at most ten updates a second */
 #define POLL_INTERVAL      1000     /* ms: other programs' changes, time-based waits */
 #define ETA_INTERVAL       2000000  /* µs */
 #define MATERIALIZE_BATCH  5000
 #define BUSY_TIMEOUT_MS    30000
+#define COMMIT_DELAY       20000    /* µs an outcome may wait for the next commit */
 
 typedef struct
 {
@@ -101,6 +101,7 @@ typedef struct
   gint64           min_stamp[60];
   gint64           eta;
   gint64           eta_computed;   /* µs, monotonic */
+  MsEngineFlag    *stop;           /* shared with its jobs: set when pausing */
 } CampaignRun;
 
 typedef struct
@@ -116,7 +117,6 @@ struct _MsEngineCore
   MsEngineTiming       timing;
   MsEnginePublishFunc  publish;
   gpointer             publish_data;
-  gboolean             early_commit;
 
   GThread             *thread;
   GMainContext        *context;
@@ -141,6 +141,12 @@ struct _MsEngineCore
   gint64               last_publish;   /* µs, monotonic */
   gboolean             publish_dirty;
   gint64               servers_stamp;
+  double               commit_us;      /* average time of a commit */
+  gint64               tx_started;     /* µs, monotonic */
+  guint64              tick_no;
+  guint64              n_commits;
+  guint64              n_jobs;
+  GSource             *commit_source;
 };
 
 static void tick (MsEngineCore *core);
@@ -207,6 +213,7 @@ campaign_run_free (gpointer data)
   g_free (c->reason);
   g_ptr_array_unref (c->servers);
   g_queue_clear_full (&c->prefetch, (GDestroyNotify) ms_delivery_free);
+  g_clear_pointer (&c->stop, _ms_engine_flag_unref);
   g_free (c);
 }
 
@@ -274,6 +281,7 @@ ensure_tx (MsEngineCore *core)
       return FALSE;
     }
   core->in_tx = TRUE;
+  core->tx_started = g_get_monotonic_time ();
   return TRUE;
 }
 
@@ -297,11 +305,17 @@ flush (MsEngineCore *core)
 
   if (core->in_tx)
     {
+      gint64 start = g_get_monotonic_time ();
+
       core->in_tx = FALSE;
       if (core->fatal != NULL)
         ms_store_rollback (core->store);
       else if (!ms_store_commit (core->store, &error))
         set_fatal (core, error);
+      double took = (double) (g_get_monotonic_time () - start);
+
+      core->commit_us = core->commit_us > 0 ? 0.8 * core->commit_us + 0.2 * took : took;
+      core->n_commits++;
     }
 
   ack = core->fatal == NULL ? MS_ENGINE_ACK_OK : MS_ENGINE_ACK_ABORT;
@@ -681,6 +695,7 @@ external_stop (MsEngineCore *core,
     return FALSE;
   c->state = db_state;
   c->pausing = TRUE;
+  g_atomic_int_set (&c->stop->stop, 1);
   c->cancelling = db_state == MS_CAMPAIGN_STATE_CANCELLED;
   return TRUE;
 }
@@ -719,6 +734,7 @@ set_state (MsEngineCore    *core,
     {
       /* The campaign was deleted. */
       c->pausing = TRUE;
+      g_atomic_int_set (&c->stop->stop, 1);
       c->keep_state = TRUE;
       g_clear_error (&error);
     }
@@ -900,6 +916,9 @@ start_campaign (MsEngineCore *core,
       /* Already here: a resume cancels a pause that is still finishing. */
       if (c->pausing && !c->cancelling && !core->quitting)
         {
+          /* Jobs that saw the pause keep it; new ones get a new flag. */
+          _ms_engine_flag_unref (c->stop);
+          c->stop = _ms_engine_flag_new ();
           c->pausing = FALSE;
           c->stalled = FALSE;
           set_state (core, c, MS_CAMPAIGN_STATE_RUNNING, NULL, 0);
@@ -911,6 +930,7 @@ start_campaign (MsEngineCore *core,
 
   c = g_new0 (CampaignRun, 1);
   c->id = id;
+  c->stop = _ms_engine_flag_new ();
   c->servers = g_ptr_array_new_with_free_func (campaign_server_free);
   g_queue_init (&c->prefetch);
   g_ptr_array_add (core->campaigns, c);
@@ -981,6 +1001,7 @@ pause_campaign (MsEngineCore *core,
     }
   c->pausing = TRUE;
   c->cancelling |= cancel;
+  g_atomic_int_set (&c->stop->stop, 1);
   unclaim_prefetch (core, c);
   core->publish_dirty = TRUE;
 }
@@ -1175,7 +1196,17 @@ handle_result (MsEngineCore   *core,
   guint attempts = job->delivery->attempts;
   gint64 log_time = 0;
 
+  /* How long a message takes on this connection, counted only when the worker
+   * had its next job at hand (no waiting for the engine in between). */
+  if (worker->busy_since_result && job->ok)
+    {
+      double took = (double) (g_get_monotonic_time () - worker->last_result);
+
+      worker->message_us = worker->message_us > 0 ? 0.8 * worker->message_us + 0.2 * took : took;
+    }
+  worker->last_result = g_get_monotonic_time ();
   worker->assigned--;
+  worker->busy_since_result = worker->assigned > 0;
   g_assert (c != NULL && s != NULL);
   c->in_flight--;
   cs = find_campaign_server (c, s->id);
@@ -1305,6 +1336,7 @@ handle_message (MsEngineCore *core,
           CampaignRun *c = g_ptr_array_index (core->campaigns, i);
 
           c->pausing = TRUE;
+          g_atomic_int_set (&c->stop->stop, 1);
           c->keep_state = TRUE;
           unclaim_prefetch (core, c);
         }
@@ -1380,6 +1412,23 @@ server_state (MsEngineCore   *core,
   return MS_SERVER_STATE_READY;
 }
 
+/* How many jobs a connection may hold.  With commit-ahead, enough to keep it
+ * busy while one commit (fsync) takes place, and no more: each of them is one
+ * more uncertain delivery should the process die.  Otherwise the one it sends
+ * and the next. */
+static guint
+jobs_ahead (MsEngineCore   *core,
+            MsEngineWorker *w)
+{
+  double per_commit;
+
+  if (core->timing.commit_ahead == 0)
+    return 2;
+  per_commit = w->message_us > 0 ? core->commit_us / w->message_us : 1.0;
+  return (guint) CLAMP (2.0 + 2.0 * per_commit, (double) MIN (core->timing.commit_ahead, 2),
+                        (double) MAX (core->timing.commit_ahead, 2));
+}
+
 static MsEngineWorker *
 free_worker (MsEngineCore *core,
              ServerRun    *s)
@@ -1394,7 +1443,10 @@ free_worker (MsEngineCore *core,
         continue;
       if (w->assigned == 0)
         return w;
-      if (w->assigned < JOBS_PER_WORKER && spare == NULL)
+      /* Topped up in batches: when half its jobs are done, or in the same tick
+       * (so one commit covers several messages). */
+      if (spare == NULL && w->assigned < jobs_ahead (core, w)
+          && (w->refill_tick == core->tick_no || w->assigned <= jobs_ahead (core, w) / 2))
         spare = w;
     }
   if (spare == NULL || s->workers->len < ms_server_get_max_connections (s->server))
@@ -1406,7 +1458,7 @@ free_worker (MsEngineCore *core,
       if (live < MAX (ms_server_get_max_connections (s->server), 1))
         {
           MsEngineWorker *w = _ms_engine_worker_new (&core->inbox, s->server, core->secrets,
-                                                     core->timing.idle_close_ms, core->early_commit);
+                                                     core->timing.idle_close_ms);
 
           g_ptr_array_add (s->workers, w);
           core->n_workers++;
@@ -1454,6 +1506,25 @@ next_delivery (MsEngineCore *core,
       g_queue_push_tail (&c->prefetch, g_steal_pointer (&g_ptr_array_index (rows, i)));
     }
   return g_queue_pop_head (&c->prefetch);
+}
+
+/* Records data-sent in this tick's transaction: the job leaves after the commit,
+ * and its connection writes the final dot without asking. */
+static void
+commit_ahead (MsEngineCore *core,
+              CampaignRun  *c,
+              MsEngineJob  *job)
+{
+  GError *error = NULL;
+
+  if (ensure_tx (core)
+      && check (core, ms_store_mark_data_sent (core->store, job->delivery->id, job->server_id,
+                                               now_ms (), &job->log_id, &error),
+                error))
+    {
+      job->committed = TRUE;
+      move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_DATA_SENT);
+    }
 }
 
 static gboolean
@@ -1509,8 +1580,13 @@ dispatch_one (MsEngineCore *core,
   job->renderer = ms_message_renderer_ref (chosen->renderer);
   job->envelope_from = g_strdup (ms_server_get_sender_address (chosen->server->server));
   job->max_size = ms_server_get_max_message_size (chosen->server->server);
+  job->stop = _ms_engine_flag_ref (c->stop);
+  if (core->timing.commit_ahead > 0)
+    commit_ahead (core, c, job);
   c->in_flight++;
   worker->assigned++;
+  worker->refill_tick = core->tick_no;
+  core->n_jobs++;
   pending.worker = worker;
   pending.job = job;
   g_array_append_val (core->pending_jobs, pending);
@@ -1696,6 +1772,7 @@ update_states (MsEngineCore *core)
       if (core->fatal != NULL && !c->pausing)
         {
           c->pausing = TRUE;
+          g_atomic_int_set (&c->stop->stop, 1);
           c->stalled = TRUE;
           g_free (c->reason);
           c->reason = g_strdup (core->fatal);
@@ -1750,6 +1827,7 @@ poll_database (MsEngineCore *core)
       if (state == MS_CAMPAIGN_STATE_PAUSED || state == MS_CAMPAIGN_STATE_CANCELLED)
         {
           c->pausing = TRUE;
+          g_atomic_int_set (&c->stop->stop, 1);
           c->cancelling = state == MS_CAMPAIGN_STATE_CANCELLED;
           c->state = state;
           unclaim_prefetch (core, c);
@@ -1977,11 +2055,63 @@ arm_wake (MsEngineCore *core)
   g_source_attach (core->wake_source, core->context);
 }
 
+static gboolean
+commit_timeout_cb (gpointer user_data)
+{
+  MsEngineCore *core = user_data;
+
+  g_clear_pointer (&core->commit_source, g_source_unref);
+  tick (core);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+any_worker_busy (MsEngineCore *core)
+{
+  GHashTableIter iter;
+  ServerRun *s;
+
+  g_hash_table_iter_init (&iter, core->servers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
+    for (guint i = 0; i < s->workers->len; i++)
+      if (((MsEngineWorker *) g_ptr_array_index (s->workers, i))->assigned > 0)
+        return TRUE;
+  return FALSE;
+}
+
+/* Commits when someone waits for it: jobs to hand out, data-sent requests, or
+ * nothing left in flight.  Outcomes alone wait a little (COMMIT_DELAY) for the
+ * next commit, which the connections' next batch of jobs needs soon anyway. */
+static void
+commit_tick (MsEngineCore *core)
+{
+  gint64 age = g_get_monotonic_time () - core->tx_started;
+
+  if (core->in_tx && core->pending_jobs->len == 0 && core->ack_waiters->len == 0
+      && core->fatal == NULL && !core->quitting && age < COMMIT_DELAY && any_worker_busy (core))
+    {
+      if (core->commit_source == NULL)
+        {
+          core->commit_source = g_timeout_source_new ((guint) ((COMMIT_DELAY - age) / 1000) + 1);
+          g_source_set_callback (core->commit_source, commit_timeout_cb, core, NULL);
+          g_source_attach (core->commit_source, core->context);
+        }
+      return;
+    }
+  if (core->commit_source != NULL)
+    {
+      g_source_destroy (core->commit_source);
+      g_clear_pointer (&core->commit_source, g_source_unref);
+    }
+  flush (core);
+}
+
 static void
 tick (MsEngineCore *core)
 {
   MsEngineMsg *msg;
 
+  core->tick_no++;
   while ((msg = g_async_queue_try_pop (core->inbox.queue)) != NULL)
     {
       handle_message (core, msg);
@@ -1989,7 +2119,7 @@ tick (MsEngineCore *core)
     }
   schedule (core);
   update_states (core);
-  flush (core);
+  commit_tick (core);
   arm_wake (core);
   publish (core, FALSE);
 
@@ -2079,6 +2209,8 @@ engine_thread (gpointer user_data)
 
   core->servers_stamp = read_servers_stamp (core);
   g_main_loop_run (core->loop);
+  g_debug ("%" G_GUINT64_FORMAT " jobs, %" G_GUINT64_FORMAT " ticks, %" G_GUINT64_FORMAT
+           " commits (%.0f µs each)", core->n_jobs, core->tick_no, core->n_commits, core->commit_us);
 
   g_source_destroy (poll);
   g_source_unref (poll);
@@ -2090,6 +2222,9 @@ engine_thread (gpointer user_data)
   if (core->publish_source != NULL)
     g_source_destroy (core->publish_source);
   g_clear_pointer (&core->publish_source, g_source_unref);
+  if (core->commit_source != NULL)
+    g_source_destroy (core->commit_source);
+  g_clear_pointer (&core->commit_source, g_source_unref);
   g_main_context_pop_thread_default (core->context);
   return NULL;
 }
@@ -2104,14 +2239,12 @@ _ms_engine_core_new (const char            *db_path,
                      gpointer               publish_data)
 {
   MsEngineCore *core = g_new0 (MsEngineCore, 1);
-  const char *early = g_getenv ("MAILSHOT_ENGINE_EARLY_COMMIT");
 
   core->db_path = g_strdup (db_path);
   core->secrets = secrets != NULL ? g_object_ref (secrets) : NULL;
   core->timing = *timing;
   core->publish = publish_func;
   core->publish_data = publish_data;
-  core->early_commit = early == NULL || g_strcmp0 (early, "0") != 0;
   core->context = g_main_context_new ();
   core->loop = g_main_loop_new (core->context, FALSE);
   core->inbox.queue = g_async_queue_new ();

@@ -53,6 +53,18 @@ typedef enum
   MSG_WORKER_GONE,      /* worker: its thread ends */
 } MsEngineMsgKind;
 
+/* Shared by a campaign and its jobs: set when the campaign pauses, so jobs
+ * waiting in a worker's queue are handed back untried. */
+typedef struct
+{
+  int ref;    /* atomic */
+  int stop;   /* atomic */
+} MsEngineFlag;
+
+MsEngineFlag   *_ms_engine_flag_new       (void);
+MsEngineFlag   *_ms_engine_flag_ref       (MsEngineFlag    *flag);
+void            _ms_engine_flag_unref     (MsEngineFlag    *flag);
+
 /* A delivery given to a worker.  The engine thread owns it, except while a worker
  * holds it between the job queue and its MSG_RESULT. */
 typedef struct
@@ -63,8 +75,10 @@ typedef struct
   MsMessageRenderer *renderer;
   char              *envelope_from;
   guint64            max_size;       /* 0: no limit */
+  MsEngineFlag      *stop;           /* the campaign's */
 
-  /* Engine thread */
+  /* Engine thread; committed is set before the job is given out when the engine
+   * records data-sent ahead, else by the worker's acknowledgement */
   gint64             log_id;         /* the send_log row written with data-sent */
 
   /* Filled by the worker for MSG_RESULT */
@@ -72,7 +86,7 @@ typedef struct
   gboolean           aborted;        /* the data-sent commit was refused: no final dot */
   gboolean           ok;
   gboolean           opened;         /* FALSE: the connection could not be opened */
-  gboolean           committed;      /* the data-sent commit was acknowledged */
+  gboolean           committed;      /* data-sent is durable */
   gboolean           dot_written;    /* the final dot went out (handed over) */
   MsSmtpFailure      failure;
   GError            *error;
@@ -116,7 +130,6 @@ struct _MsEngineWorker
   MsServer       *server;          /* a private copy */
   MsSecrets      *secrets;
   guint           idle_close_ms;
-  gboolean        early_commit;
   GAsyncQueue    *jobs;            /* MsEngineJob*, or the worker itself to quit */
   GAsyncQueue    *acks;
   GCancellable   *cancellable;
@@ -125,6 +138,10 @@ struct _MsEngineWorker
 
   /* Engine thread only */
   guint           assigned;        /* jobs given and not yet returned */
+  gint64          last_result;     /* µs, monotonic */
+  gboolean        busy_since_result;
+  guint64         refill_tick;     /* the tick that last gave it jobs */
+  double          message_us;      /* average time a message takes, while busy */
   gboolean        connected;
   gboolean        retiring;        /* told to quit */
   gboolean        gone;
@@ -133,8 +150,7 @@ struct _MsEngineWorker
 MsEngineWorker *_ms_engine_worker_new     (MsEngineInbox   *inbox,
                                            MsServer        *server,
                                            MsSecrets       *secrets,
-                                           guint            idle_close_ms,
-                                           gboolean         early_commit);
+                                           guint            idle_close_ms);
 void            _ms_engine_worker_give    (MsEngineWorker  *worker,
                                            MsEngineJob     *job);
 void            _ms_engine_worker_retire  (MsEngineWorker  *worker);

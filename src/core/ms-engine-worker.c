@@ -40,11 +40,35 @@ typedef struct
   gboolean        answered;    /* its acknowledgement was read */
 } CommitState;
 
+MsEngineFlag *
+_ms_engine_flag_new (void)
+{
+  MsEngineFlag *flag = g_new0 (MsEngineFlag, 1);
+
+  flag->ref = 1;
+  return flag;
+}
+
+MsEngineFlag *
+_ms_engine_flag_ref (MsEngineFlag *flag)
+{
+  g_atomic_int_inc (&flag->ref);
+  return flag;
+}
+
+void
+_ms_engine_flag_unref (MsEngineFlag *flag)
+{
+  if (flag != NULL && g_atomic_int_dec_and_test (&flag->ref))
+    g_free (flag);
+}
+
 void
 _ms_engine_job_free (MsEngineJob *job)
 {
   if (job == NULL)
     return;
+  g_clear_pointer (&job->stop, _ms_engine_flag_unref);
   g_clear_pointer (&job->delivery, ms_delivery_free);
   g_clear_pointer (&job->renderer, ms_message_renderer_unref);
   g_free (job->envelope_from);
@@ -168,11 +192,11 @@ run_job (MsEngineWorker *self,
   g_autoptr(MsContact) fallback = NULL;
   MsContact *contact = job->delivery->contact;
   const char *recipients[] = { job->delivery->email, NULL };
-  CommitState state = { self, job, FALSE, FALSE };
+  CommitState state = { self, job, job->committed, job->committed };
   gboolean was_open = ms_sender_is_open (sender);
   const char *response;
 
-  if (g_atomic_int_get (&self->hold))
+  if (g_atomic_int_get (&self->hold) || (job->stop != NULL && g_atomic_int_get (&job->stop->stop)))
     {
       job->skipped = TRUE;
       return;
@@ -209,10 +233,9 @@ run_job (MsEngineWorker *self,
       return;
     }
 
-  /* Asked early, the commit overlaps the envelope and the body on the wire; the
-   * final dot still waits for it. */
-  if (self->early_commit)
-    request_commit (&state);
+  /* Unless the engine recorded it ahead, data-sent is asked for now: the commit
+   * overlaps the envelope and the body on the wire; the final dot waits for it. */
+  request_commit (&state);
   job->ok = ms_sender_send (sender, message, job->envelope_from, recipients, commit_cb, &state,
                             NULL, self->cancellable, &job->error);
   /* Keep the acknowledgement queue in step with the jobs. */
@@ -302,8 +325,7 @@ MsEngineWorker *
 _ms_engine_worker_new (MsEngineInbox *inbox,
                        MsServer      *server,
                        MsSecrets     *secrets,
-                       guint          idle_close_ms,
-                       gboolean       early_commit)
+                       guint          idle_close_ms)
 {
   MsEngineWorker *self = g_new0 (MsEngineWorker, 1);
   g_autofree char *name = g_strdup_printf ("ms-send-%" G_GINT64_FORMAT, ms_server_get_id (server));
@@ -313,7 +335,6 @@ _ms_engine_worker_new (MsEngineInbox *inbox,
   self->server = ms_server_copy (server);
   self->secrets = secrets != NULL ? g_object_ref (secrets) : NULL;
   self->idle_close_ms = MAX (idle_close_ms, 10);
-  self->early_commit = early_commit;
   self->jobs = g_async_queue_new ();
   self->acks = g_async_queue_new ();
   self->cancellable = g_cancellable_new ();

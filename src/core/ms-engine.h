@@ -45,6 +45,13 @@ typedef struct
   guint cooldown_base_secs;  /* an account-level reply: first cool-down, doubling (300) */
   guint cooldown_max_secs;   /* longest cool-down (86400) */
   guint idle_close_ms;       /* a connection without work is closed after this (10000) */
+  guint commit_ahead;        /* at most this many deliveries a connection is given
+                              * ahead, each recorded as data-sent before the connection
+                              * starts it, so one fsync covers several messages; the
+                              * engine gives as many as one commit takes to cover (16).
+                              * 0 records each between its body and its final dot:
+                              * slower, but after a crash only the message in flight
+                              * is uncertain instead of up to this many per connection. */
 } MsEngineTiming;
 
 void ms_engine_timing_init_default (MsEngineTiming *timing);
