@@ -1280,7 +1280,8 @@ rejection_free (gpointer data)
  * @store: the database
  * @file: a CSV file with a header row
  * @options: what to do
- * @progress: (nullable) (scope call): called at most ~10 times a second
+ * @progress: (nullable) (scope call): called after every batch and about ten
+ *   times a second while one is read
  * @reject: (nullable) (scope call): called for every rejected row
  * @cancellable: (nullable): stops the import
  *

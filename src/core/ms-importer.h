@@ -100,14 +100,16 @@ typedef struct
 #define MS_IMPORT_BATCH_ROWS 50000
 
 /* Progress: bytes of the file consumed so far out of total (total may be 0 if unknown).
- * In the sync call it runs on the calling thread; in the async call on the caller's
- * main context, coalesced to at most ~10 calls a second. */
+ * It comes after every committed batch and, while the next one is read, about ten
+ * times a second.  In the sync call it runs on the calling thread; in the async call
+ * on the caller's main context, coalesced. */
 typedef void (*MsImportProgressFunc) (guint64  bytes_done,
                                       guint64  bytes_total,
                                       guint64  rows_done,
                                       gpointer user_data);
 
-/* Every rejected row, as it happens (sync only); may be NULL. */
+/* Every rejected row, in file order, before its batch is written (sync only); may
+ * be NULL. */
 typedef void (*MsImportRejectFunc)   (const MsImportRejection *rejection,
                                       gpointer                 user_data);
 
@@ -123,8 +125,10 @@ MsCsvPreview   *ms_csv_preview_load      (GFile                  *file,
                                           GError                **error);
 void            ms_csv_preview_free      (MsCsvPreview           *preview);
 
-/* Imports in transactions of MS_IMPORT_BATCH_ROWS rows.  On cancellation the
- * batch being read is rolled back, batches already committed stay, and the
+/* Imports in transactions of MS_IMPORT_BATCH_ROWS rows; a second thread reads
+ * the next batch while one is written, and the callbacks run on the calling
+ * thread (they must not use the store).  On cancellation the batch being
+ * written or read is rolled back, batches already committed stay, and the
  * call fails with G_IO_ERROR_CANCELLED (no result).  Rejected rows (bad or
  * missing address, more non-empty fields than the header, a field over 1 MiB,
  * an unclosed quote, bytes the encoding cannot decode) are counted, kept and
