@@ -744,6 +744,38 @@ test_unsubscribe (void)
   g_assert_true (ms_bounce_report_verify_unsubscribe (wrong, NULL, "bob@example.com", NULL));
 }
 
+/* An Amazon SES bounce notification through SNS: JSON in a JSON string. */
+static void
+test_ses_json (void)
+{
+  g_autoptr(MsBounceReport) report = parse_text (
+    "From: AWS Notifications <no-reply@sns.amazonaws.com>\n"
+    "To: news@example.org\n"
+    "Subject: AWS Notification Message\n"
+    "Content-Type: text/plain; charset=UTF-8\n"
+    "\n"
+    "{\"Type\":\"Notification\",\"Message\":\"{\\\"notificationType\\\":\\\"Bounce\\\","
+    "\\\"bounce\\\":{\\\"bounceType\\\":\\\"Permanent\\\",\\\"bouncedRecipients\\\":"
+    "[{\\\"emailAddress\\\":\\\"anna@example.net\\\",\\\"action\\\":\\\"failed\\\","
+    "\\\"status\\\":\\\"5.1.1\\\",\\\"diagnosticCode\\\":\\\"smtp; 550 5.1.1 user unknown\\\"}]},"
+    "\\\"mail\\\":{\\\"headers\\\":[{\\\"name\\\":\\\"Message-ID\\\",\\\"value\\\":"
+    "\\\"<ses-1@example.org>\\\"},{\\\"name\\\":\\\"X-Mailshot-Campaign\\\",\\\"value\\\":"
+    "\\\"spring-sale\\\"}]}}\"}\n");
+  MsBounceRecipient *anna;
+
+  g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+  g_assert_cmpuint (report->recipients->len, ==, 1);
+  anna = recipient_at (report, 0);
+  g_assert_cmpstr (anna->address, ==, "anna@example.net");
+  g_assert_cmpstr (anna->status, ==, "5.1.1");
+  g_assert_cmpuint (anna->replycode, ==, 550);
+  g_assert_cmpstr (anna->reason, ==, "userunknown");
+  g_assert_true (anna->hard);
+  g_assert_cmpstr (anna->diagnostic, ==, "550 5.1.1 user unknown");
+  g_assert_cmpstr (report->original_message_id, ==, "ses-1@example.org");
+  g_assert_cmpstr (report->campaign, ==, "spring-sale");
+}
+
 static void
 test_delivered (void)
 {
@@ -899,6 +931,7 @@ main (int    argc,
   g_test_add_func ("/bounce/arf", test_arf);
   g_test_add_func ("/bounce/vacation", test_vacation);
   g_test_add_func ("/bounce/unsubscribe", test_unsubscribe);
+  g_test_add_func ("/bounce/ses-json", test_ses_json);
   g_test_add_func ("/bounce/delivered", test_delivered);
   g_test_add_func ("/bounce/charsets", test_charsets);
   g_test_add_func ("/bounce/not-a-bounce", test_not_a_bounce);

@@ -79,6 +79,13 @@ typedef struct
 MsBounceRecord *ms_bounce_record_new          (void);
 void            ms_bounce_record_free         (gpointer        record);
 
+/* A header-like field of a DSN or feedback report. */
+typedef struct
+{
+  char *name;    /* lower-case; NULL for an empty line */
+  char *value;
+} MsBounceField;
+
 /* Text helpers (ms-bounce-text.c). */
 char           *ms_bounce_extract_address     (const char     *text);
 gboolean        ms_bounce_is_address          (const char     *text);
@@ -90,14 +97,20 @@ const char     *ms_bounce_fields_get          (GPtrArray      *fields,
                                                const char     *name);
 gsize           ms_bounce_find_original       (const char     *text,
                                                gsize           length);
+char           *ms_bounce_header_in_text      (const char     *text,
+                                               const char     *name);
+char           *ms_bounce_status_value        (const char     *value);
+char           *ms_bounce_field_type          (const char     *value);
+char           *ms_bounce_strip_type          (const char     *value);
 
-/* Extractors (ms-bounce-text.c): each appends records to @records. */
+/* Extractors (ms-bounce-text.c, ms-bounce-reports.c): each appends records
+ * to @records. */
 void            ms_bounce_read_dsn            (const MsBounceInput *input,
                                                const char     *dsn,
                                                GPtrArray      *records);
 void            ms_bounce_read_text           (const MsBounceInput *input,
                                                GPtrArray      *records);
-gboolean        ms_bounce_read_ses_json       (const MsBounceInput *input,
+gboolean        ms_bounce_read_ses_json       (MsBounceInput  *input,
                                                GPtrArray      *records,
                                                MsBounceKind   *out_kind);
 void            ms_bounce_read_feedback       (const MsBounceInput *input,

@@ -1051,17 +1051,58 @@ ms_bounce_text_says_failure (const char *text,
   return FALSE;
 }
 
+/* The remote server's words about the recipient: the DSN's Diagnostic-Code
+ * or the paragraph of the text; when they hold no SMTP reply, the reply
+ * found elsewhere in the text ("The error that the other server returned
+ * was: ...") goes first. */
+static char *
+build_diagnostic (const MsBounceInput  *input,
+                  const MsBounceRecord *record)
+{
+  g_autofree char *diagnostic = ms_bounce_collapse_spaces (record->diagnostic, -1);
+  g_autofree char *status = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *joined = NULL;
+
+  if (diagnostic != NULL && diagnostic[0] == '\0')
+    g_clear_pointer (&diagnostic, g_free);
+  if (diagnostic == NULL && record->context != NULL)
+    diagnostic = g_strndup (record->context, MS_BOUNCE_MAX_DIAGNOSTIC);
+
+  status = status_in_text (diagnostic);
+  if ((diagnostic != NULL && (status != NULL || replycode_in_text (diagnostic) != 0))
+      || input->text->len == 0)
+    return g_steal_pointer (&diagnostic);
+  reply = reply_in_text (input, input->n_records > 1 ? record->address : NULL);
+  if (reply == NULL)
+    return g_steal_pointer (&diagnostic);
+  joined = g_strconcat (reply, diagnostic != NULL ? " " : NULL, diagnostic, NULL);
+  return ms_bounce_collapse_spaces (joined, -1);
+}
+
+/* The Status field, unless the server's words give a more precise code of
+ * the same class (DSN "5.0.0", reply "550 5.7.1 ..."). */
+static char *
+choose_status (const MsBounceRecord *record,
+               const char           *diagnostic)
+{
+  g_autofree char *text_status = status_in_text (diagnostic);
+
+  if (text_status != NULL
+      && (record->status == NULL
+          || (status_is_vague (record->status) && text_status[0] == record->status[0])))
+    return g_steal_pointer (&text_status);
+  return g_strdup (record->status);
+}
+
 void
 ms_bounce_classify (const MsBounceInput  *input,
                     const MsBounceRecord *record,
                     MsBounceRecipient    *out)
 {
   g_autofree char *diagnostic = NULL;
-  g_autofree char *text_status = NULL;
   g_autofree char *status = NULL;
   const char *command;
-  const char *reason;
-  gboolean temporary;
 
   out->address = g_strdup (record->address);
   out->alias = g_strdup (record->alias);
@@ -1074,56 +1115,23 @@ ms_bounce_classify (const MsBounceInput  *input,
       return;
     }
 
-  diagnostic = ms_bounce_collapse_spaces (record->diagnostic, -1);
-  if (diagnostic != NULL && diagnostic[0] == '\0')
-    g_clear_pointer (&diagnostic, g_free);
-  if (diagnostic == NULL && record->context != NULL)
-    diagnostic = g_strndup (record->context, MS_BOUNCE_MAX_DIAGNOSTIC);
-
-  /* The recipient's paragraph has no SMTP reply: the server's words may be
-   * elsewhere in the text ("The error that the other server returned was"). */
-  text_status = status_in_text (diagnostic);
-  if ((diagnostic == NULL || (text_status == NULL && replycode_in_text (diagnostic) == 0))
-      && input->text->len > 0)
-    {
-      g_autofree char *reply = reply_in_text (input, input->n_records > 1 ? record->address : NULL);
-
-      if (reply != NULL)
-        {
-          char *joined = g_strconcat (reply, diagnostic != NULL ? " " : NULL, diagnostic, NULL);
-
-          g_free (diagnostic);
-          diagnostic = ms_bounce_collapse_spaces (joined, -1);
-          g_free (joined);
-        }
-    }
-
-  g_free (text_status);
-  text_status = status_in_text (diagnostic);
-  status = g_strdup (record->status);
-  if (text_status != NULL && (status == NULL || (status_is_vague (status) && text_status[0] == status[0])))
-    {
-      g_free (status);
-      status = g_steal_pointer (&text_status);
-    }
-
+  diagnostic = build_diagnostic (input, record);
+  status = choose_status (record, diagnostic);
   out->replycode = record->replycode != 0 ? record->replycode : replycode_in_text (diagnostic);
   command = command_in_text (diagnostic);
   if (command == NULL)
     command = command_in_text (record->context);
+  out->reason = record->reason != NULL ? record->reason
+                                       : decide_reason (record, diagnostic, status, command, input);
 
-  reason = record->reason != NULL ? record->reason : decide_reason (record, diagnostic, status,
-                                                                    command, input);
-  out->reason = reason;
-
-  if (status == NULL)
+  if (status == NULL && g_str_equal (out->reason, "delivered"))
+    status = g_strdup ("2.0.0");
+  else if (status == NULL)
     {
-      temporary = (out->replycode >= 400 && out->replycode < 500)
-                  || (record->action != NULL && g_str_has_prefix (record->action, "delayed"));
-      if (g_str_equal (reason, "delivered"))
-        status = g_strdup ("2.0.0");
-      else
-        status = g_strdup_printf ("%c.%s", temporary ? '4' : '5', pseudo_status (reason));
+      gboolean temporary = (out->replycode >= 400 && out->replycode < 500)
+                           || (record->action != NULL && g_str_has_prefix (record->action, "delayed"));
+
+      status = g_strdup_printf ("%c.%s", temporary ? '4' : '5', pseudo_status (out->reason));
     }
   out->status = g_steal_pointer (&status);
   out->hard = ms_bounce_reason_is_hard (out->reason, out->status);

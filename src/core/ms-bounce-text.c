@@ -18,9 +18,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-/* Finding the recipients in what came back: RFC 3464 delivery-status fields,
- * the human-readable text of the MTAs that write no DSN, ARF reports and
- * Amazon SES notifications. */
+/* Finding the recipients in what came back: RFC 3464 delivery-status fields
+ * and the human-readable text of the MTAs that write no DSN. */
 
 #define G_LOG_DOMAIN "ms-bounce"
 
@@ -34,14 +33,6 @@
 #define MAX_FIELD_VALUE  4096
 #define MAX_LINES        4000
 #define MAX_PARAGRAPH    12      /* lines of a recipient's diagnostic */
-#define MAX_JSON_DEPTH   32
-#define MAX_JSON_NODES   20000
-
-typedef struct
-{
-  char *name;    /* lower-case; NULL for an empty line */
-  char *value;
-} Field;
 
 /* Addresses */
 
@@ -198,7 +189,7 @@ ms_bounce_collapse_spaces (const char *text,
 static void
 field_free (gpointer data)
 {
-  Field *field = data;
+  MsBounceField *field = data;
 
   g_free (field->name);
   g_free (field->value);
@@ -218,7 +209,7 @@ ms_bounce_parse_fields (const char *text,
   GPtrArray *fields = g_ptr_array_new_with_free_func (field_free);
   const char *end = text + length;
   const char *line = text;
-  Field *current = NULL;
+  MsBounceField *current = NULL;
   GString *value = NULL;
 
   while (line < end && fields->len < MAX_FIELDS)
@@ -253,7 +244,7 @@ ms_bounce_parse_fields (const char *text,
             p++;
           if (p == line_end)
             {
-              Field *blank = g_new0 (Field, 1);
+              MsBounceField *blank = g_new0 (MsBounceField, 1);
 
               g_ptr_array_add (fields, blank);
             }
@@ -263,7 +254,7 @@ ms_bounce_parse_fields (const char *text,
                 ;
               if (colon < line_end && *colon == ':' && colon > p)
                 {
-                  current = g_new0 (Field, 1);
+                  current = g_new0 (MsBounceField, 1);
                   current->name = g_ascii_strdown (p, colon - p);
                   value = g_string_new_len (colon + 1, MIN ((gsize) (line_end - colon - 1),
                                                             MAX_FIELD_VALUE));
@@ -284,7 +275,7 @@ ms_bounce_fields_get (GPtrArray  *fields,
 {
   for (guint i = 0; i < fields->len; i++)
     {
-      Field *field = g_ptr_array_index (fields, i);
+      MsBounceField *field = g_ptr_array_index (fields, i);
 
       if (field->name != NULL && g_str_equal (field->name, name) && field->value[0] != '\0')
         return field->value;
@@ -395,8 +386,8 @@ ms_bounce_find_original (const char *text,
 
 /* Delivery-status fields (RFC 3464) */
 
-static char *
-strip_type (const char *value)
+char *
+ms_bounce_strip_type (const char *value)
 {
   const char *semicolon = strchr (value, ';');
   const char *p = value;
@@ -418,8 +409,8 @@ strip_type (const char *value)
   return g_strdup (p);
 }
 
-static char *
-field_type (const char *value)
+char *
+ms_bounce_field_type (const char *value)
 {
   const char *semicolon = strchr (value, ';');
 
@@ -438,7 +429,7 @@ field_type (const char *value)
 static char *
 recipient_value (const char *value)
 {
-  g_autofree char *text = strip_type (value);
+  g_autofree char *text = ms_bounce_strip_type (value);
   char *address = ms_bounce_extract_address (text);
   char *p;
 
@@ -454,8 +445,8 @@ recipient_value (const char *value)
   return NULL;
 }
 
-static char *
-status_value (const char *value)
+char *
+ms_bounce_status_value (const char *value)
 {
   const char *p = value;
 
@@ -560,101 +551,100 @@ dsn_begin (DsnBuilder *b,
   b->record = ms_bounce_record_new ();
 }
 
-void
-ms_bounce_read_dsn (const MsBounceInput *input,
-                    const char          *dsn,
-                    GPtrArray           *records)
+static gboolean
+is_field (const MsBounceField *field,
+          const char          *name)
 {
-  g_autoptr(GPtrArray) fields = ms_bounce_parse_fields (dsn, strlen (dsn));
-  g_autofree char *reporting_mta = NULL;
-  DsnBuilder b = { NULL, };
-  gboolean blank = FALSE;
-  guint first = records->len;
+  return g_str_equal (field->name, name);
+}
 
-  for (guint i = 0; i < fields->len; i++)
+/* Final-Recipient or Original-Recipient: starts a new recipient unless it
+ * completes the current one. */
+static void
+dsn_recipient_field (DsnBuilder          *b,
+                     const MsBounceField *field,
+                     gboolean             after_blank,
+                     GPtrArray           *records)
+{
+  gboolean final = is_field (field, "final-recipient");
+
+  if (b->record == NULL || (final && b->has_final) || (!final && b->has_original)
+      || (after_blank && (b->has_final || b->has_original)))
+    dsn_begin (b, records);
+  if (final)
     {
-      Field *field = g_ptr_array_index (fields, i);
-      const char *name = field->name;
-
-      if (name == NULL)
-        {
-          blank = TRUE;
-          continue;
-        }
-      if (g_str_equal (name, "final-recipient") || g_str_equal (name, "original-recipient"))
-        {
-          gboolean final = g_str_equal (name, "final-recipient");
-
-          if (b.record == NULL || (final && b.has_final) || (!final && b.has_original)
-              || (blank && (b.has_final || b.has_original)))
-            dsn_begin (&b, records);
-          if (final)
-            {
-              b.has_final = TRUE;
-              b.record->address = recipient_value (field->value);
-            }
-          else
-            {
-              b.has_original = TRUE;
-              g_free (b.original);
-              b.original = recipient_value (field->value);
-            }
-          b.has_fields = TRUE;
-        }
-      else if (g_str_equal (name, "reporting-mta"))
-        {
-          g_free (reporting_mta);
-          reporting_mta = strip_type (field->value);
-        }
-      else if (g_str_equal (name, "action") || g_str_equal (name, "status")
-               || g_str_equal (name, "diagnostic-code") || g_str_equal (name, "remote-mta")
-               || g_str_equal (name, "x-actual-recipient"))
-        {
-          if (b.record == NULL
-              || (blank && (b.has_final || b.has_original))
-              || (g_str_equal (name, "action") && b.record->action != NULL)
-              || (g_str_equal (name, "status") && b.record->status != NULL)
-              || (g_str_equal (name, "diagnostic-code") && b.record->diagnostic != NULL))
-            dsn_begin (&b, records);
-          b.has_fields = TRUE;
-          if (g_str_equal (name, "action") && b.record->action == NULL)
-            b.record->action = g_strstrip (g_ascii_strdown (field->value, -1));
-          else if (g_str_equal (name, "status") && b.record->status == NULL)
-            b.record->status = status_value (field->value);
-          else if (g_str_equal (name, "diagnostic-code") && b.record->diagnostic == NULL)
-            {
-              b.record->diag_type = field_type (field->value);
-              b.record->diagnostic = unwrap_quoted_reply (strip_type (field->value));
-            }
-          else if (g_str_equal (name, "remote-mta") && b.record->remote_mta == NULL)
-            b.record->remote_mta = strip_type (field->value);
-          else if (g_str_equal (name, "x-actual-recipient") && b.actual == NULL)
-            b.actual = recipient_value (field->value);
-        }
-      blank = FALSE;
+      b->has_final = TRUE;
+      b->record->address = recipient_value (field->value);
     }
-  dsn_finish (&b, records);
+  else
+    {
+      b->has_original = TRUE;
+      g_free (b->original);
+      b->original = recipient_value (field->value);
+    }
+  b->has_fields = TRUE;
+}
 
-  /* Records without an address: take it from X-Failed-Recipients or the text. */
-  for (guint i = first; i < records->len; i++)
+/* The other per-recipient fields; a field the current recipient has already
+ * starts the next one (DSNs without empty lines between recipients). */
+static void
+dsn_detail_field (DsnBuilder          *b,
+                  const MsBounceField *field,
+                  gboolean             after_blank,
+                  GPtrArray           *records)
+{
+  MsBounceRecord *record = b->record;
+
+  if (record == NULL || (after_blank && (b->has_final || b->has_original))
+      || (is_field (field, "action") && record->action != NULL)
+      || (is_field (field, "status") && record->status != NULL)
+      || (is_field (field, "diagnostic-code") && record->diagnostic != NULL))
+    {
+      dsn_begin (b, records);
+      record = b->record;
+    }
+  b->has_fields = TRUE;
+  if (is_field (field, "action") && record->action == NULL)
+    record->action = g_strstrip (g_ascii_strdown (field->value, -1));
+  else if (is_field (field, "status") && record->status == NULL)
+    record->status = ms_bounce_status_value (field->value);
+  else if (is_field (field, "diagnostic-code") && record->diagnostic == NULL)
+    {
+      record->diag_type = ms_bounce_field_type (field->value);
+      record->diagnostic = unwrap_quoted_reply (ms_bounce_strip_type (field->value));
+    }
+  else if (is_field (field, "remote-mta") && record->remote_mta == NULL)
+    record->remote_mta = ms_bounce_strip_type (field->value);
+  else if (is_field (field, "x-actual-recipient") && b->actual == NULL)
+    b->actual = recipient_value (field->value);
+}
+
+/* Recipients a DSN gives no address for (a file path, nothing): take it from
+ * X-Failed-Recipients, else from the text, in order; drop the others. */
+static void
+fill_missing_addresses (const MsBounceInput *input,
+                        GPtrArray           *records,
+                        guint                first)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  guint next_found = 0;
+
+  for (guint i = first; i < records->len;)
     {
       MsBounceRecord *record = g_ptr_array_index (records, i);
 
       if (record->address == NULL && i - first < input->failed_recipients->len)
         record->address = g_strdup (g_ptr_array_index (input->failed_recipients, i - first));
-    }
-  for (guint i = first; i < records->len;)
-    {
-      MsBounceRecord *record = g_ptr_array_index (records, i);
-
       if (record->address == NULL)
         {
-          g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (ms_bounce_record_free);
-
-          ms_bounce_read_text (input, found);
-          if (found->len > 0)
+          if (found == NULL)
             {
-              MsBounceRecord *text = g_ptr_array_index (found, 0);
+              found = g_ptr_array_new_with_free_func (ms_bounce_record_free);
+              ms_bounce_read_text (input, found);
+            }
+          if (next_found < found->len)
+            {
+              MsBounceRecord *text = g_ptr_array_index (found, next_found++);
 
               record->address = g_steal_pointer (&text->address);
               if (record->diagnostic == NULL)
@@ -666,6 +656,37 @@ ms_bounce_read_dsn (const MsBounceInput *input,
       else
         i++;
     }
+}
+
+void
+ms_bounce_read_dsn (const MsBounceInput *input,
+                    const char          *dsn,
+                    GPtrArray           *records)
+{
+  g_autoptr(GPtrArray) fields = ms_bounce_parse_fields (dsn, strlen (dsn));
+  DsnBuilder b = { NULL, };
+  gboolean blank = FALSE;
+  guint first = records->len;
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      MsBounceField *field = g_ptr_array_index (fields, i);
+
+      if (field->name == NULL)
+        {
+          blank = TRUE;
+          continue;
+        }
+      if (is_field (field, "final-recipient") || is_field (field, "original-recipient"))
+        dsn_recipient_field (&b, field, blank, records);
+      else if (is_field (field, "action") || is_field (field, "status")
+               || is_field (field, "diagnostic-code") || is_field (field, "remote-mta")
+               || is_field (field, "x-actual-recipient"))
+        dsn_detail_field (&b, field, blank, records);
+      blank = FALSE;
+    }
+  dsn_finish (&b, records);
+  fill_missing_addresses (input, records, first);
 }
 
 /* Text bounces */
@@ -715,8 +736,8 @@ exclude (GHashTable *excluded,
     g_hash_table_add (excluded, address);
 }
 
-static char *
-header_in_text (const char *text,
+char *
+ms_bounce_header_in_text (const char *text,
                 const char *name)
 {
   gsize name_len = strlen (name);
@@ -756,7 +777,7 @@ excluded_addresses (const MsBounceInput *input)
   exclude (excluded, g_hash_table_lookup (input->headers, "envelope-to"));
   for (guint i = 0; i < G_N_ELEMENTS (original_fields); i++)
     {
-      g_autofree char *value = header_in_text (input->original->str, original_fields[i]);
+      g_autofree char *value = ms_bounce_header_in_text (input->original->str, original_fields[i]);
 
       exclude (excluded, value);
     }
@@ -974,105 +995,134 @@ text_recipient_diagnostic (GArray     *lines,
   return NULL;
 }
 
-void
-ms_bounce_read_text (const MsBounceInput *input,
-                     GPtrArray           *records)
+/* X-Failed-Recipients names the recipients for certain; their words are
+ * the paragraph after each mention in the text. */
+static void
+read_failed_recipients (const MsBounceInput *input,
+                        GArray              *lines,
+                        GPtrArray           *records)
 {
-  g_autoptr(GHashTable) excluded = excluded_addresses (input);
-  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (candidate_free);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) recipient_lines = g_hash_table_new (NULL, NULL);
-  g_autoptr(GArray) lines = split_lines (input->text->str, input->text->len);
-  guint best = 4;
 
-  /* X-Failed-Recipients names them for certain. */
-  if (input->failed_recipients->len > 0)
+  for (guint i = 0; i < input->failed_recipients->len; i++)
     {
-      for (guint i = 0; i < input->failed_recipients->len; i++)
-        {
-          const char *address = g_ptr_array_index (input->failed_recipients, i);
-          MsBounceRecord *record;
+      const char *address = g_ptr_array_index (input->failed_recipients, i);
+      MsBounceRecord *record;
 
-          if (g_hash_table_contains (seen, address))
-            continue;
-          g_hash_table_add (seen, (gpointer) address);
-          record = ms_bounce_record_new ();
-          record->address = g_strdup (address);
-          g_ptr_array_add (records, record);
-        }
-      /* Their words: the paragraph after each mention. */
-      for (guint i = 0; i < lines->len; i++)
-        {
-          const Line *line = &g_array_index (lines, Line, i);
-          const char *start;
-          const char *end;
-
-          for (const char *p = line->start; next_address (line->start, p, line->end, &start, &end); p = end)
-            {
-              g_autofree char *address = g_ascii_strdown (start, end - start);
-
-              if (g_hash_table_contains (seen, address) && position_tier (line->start, start) == 1)
-                g_hash_table_add (recipient_lines, GUINT_TO_POINTER (i));
-            }
-        }
-      for (guint r = 0; r < records->len; r++)
-        {
-          MsBounceRecord *record = g_ptr_array_index (records, r);
-
-          for (guint i = 0; i < lines->len && record->diagnostic == NULL; i++)
-            {
-              if (!g_hash_table_contains (recipient_lines, GUINT_TO_POINTER (i)))
-                continue;
-              record->diagnostic = text_recipient_diagnostic (lines, i, record->address,
-                                                              recipient_lines);
-              if (record->diagnostic != NULL && record->diagnostic[0] == '\0')
-                g_clear_pointer (&record->diagnostic, g_free);
-            }
-        }
-      return;
+      if (g_hash_table_contains (seen, address))
+        continue;
+      g_hash_table_add (seen, (gpointer) address);
+      record = ms_bounce_record_new ();
+      record->address = g_strdup (address);
+      g_ptr_array_add (records, record);
     }
-
-  for (guint pass = 0; pass < 2 && candidates->len == 0; pass++)
   for (guint i = 0; i < lines->len; i++)
     {
       const Line *line = &g_array_index (lines, Line, i);
       const char *start;
       const char *end;
 
-      if (line_is_skipped (line->start, line->end))
-        continue;
       for (const char *p = line->start; next_address (line->start, p, line->end, &start, &end); p = end)
         {
-          Candidate *candidate;
-          g_autofree char *address = NULL;
-          const char *q = end;
-          const char *start2;
-          const char *end2;
+          g_autofree char *address = g_ascii_strdown (start, end - start);
 
-          /* "name@example.com <real@example.net>": the first is a display name. */
-          while (q < line->end && *q == ' ')
-            q++;
-          if (q < line->end && *q == '<' && next_address (line->start, q + 1, line->end, &start2, &end2)
-              && start2 == q + 1 && end2 < line->end && *end2 == '>')
-            {
-              start = start2;
-              end = end2;
-            }
-          address = g_ascii_strdown (start, end - start);
-
-          /* The second pass, when the first found nobody, lets the bounce's
-           * own To through: some servers send it to the failed address. */
-          if (is_excluded (input, excluded, address)
-              && (pass == 0 || g_strcmp0 (address, input->from) == 0))
-            continue;
-          candidate = g_new0 (Candidate, 1);
-          candidate->address = g_steal_pointer (&address);
-          candidate->tier = position_tier (line->start, start);
-          candidate->line = i;
-          best = MIN (best, candidate->tier);
-          g_ptr_array_add (candidates, candidate);
+          if (g_hash_table_contains (seen, address) && position_tier (line->start, start) == 1)
+            g_hash_table_add (recipient_lines, GUINT_TO_POINTER (i));
         }
     }
+  for (guint r = 0; r < records->len; r++)
+    {
+      MsBounceRecord *record = g_ptr_array_index (records, r);
+
+      for (guint i = 0; i < lines->len && record->diagnostic == NULL; i++)
+        {
+          if (!g_hash_table_contains (recipient_lines, GUINT_TO_POINTER (i)))
+            continue;
+          record->diagnostic = text_recipient_diagnostic (lines, i, record->address,
+                                                          recipient_lines);
+          if (record->diagnostic != NULL && record->diagnostic[0] == '\0')
+            g_clear_pointer (&record->diagnostic, g_free);
+        }
+    }
+}
+
+/* The address at [*start, *end) of @line, or the real one after it when it
+ * is a display name: "name@example.com <real@example.net>". */
+static char *
+address_at (const Line  *line,
+            const char **start,
+            const char **end)
+{
+  const char *q = *end;
+  const char *start2;
+  const char *end2;
+
+  while (q < line->end && *q == ' ')
+    q++;
+  if (q < line->end && *q == '<' && next_address (line->start, q + 1, line->end, &start2, &end2)
+      && start2 == q + 1 && end2 < line->end && *end2 == '>')
+    {
+      *start = start2;
+      *end = end2;
+    }
+  return g_ascii_strdown (*start, *end - *start);
+}
+
+/* Every address of the text that may be a failed recipient, with how sure
+ * that is; returns the best tier found. */
+static guint
+collect_candidates (const MsBounceInput *input,
+                    GArray              *lines,
+                    GPtrArray           *candidates)
+{
+  g_autoptr(GHashTable) excluded = excluded_addresses (input);
+  guint best = 4;
+
+  /* The second pass, when the first found nobody, lets the bounce's own To
+   * through: some servers send the bounce to the failed address. */
+  for (guint pass = 0; pass < 2 && candidates->len == 0; pass++)
+    {
+      for (guint i = 0; i < lines->len; i++)
+        {
+          const Line *line = &g_array_index (lines, Line, i);
+          const char *start;
+          const char *end;
+
+          if (line_is_skipped (line->start, line->end))
+            continue;
+          for (const char *p = line->start; next_address (line->start, p, line->end, &start, &end);
+               p = end)
+            {
+              g_autofree char *address = address_at (line, &start, &end);
+              Candidate *candidate;
+
+              if (is_excluded (input, excluded, address)
+                  && (pass == 0 || g_strcmp0 (address, input->from) == 0))
+                continue;
+              candidate = g_new0 (Candidate, 1);
+              candidate->address = g_steal_pointer (&address);
+              candidate->tier = position_tier (line->start, start);
+              candidate->line = i;
+              best = MIN (best, candidate->tier);
+              g_ptr_array_add (candidates, candidate);
+            }
+        }
+    }
+  return best;
+}
+
+/* The recipients of a bounce in its text: the addresses found in the surest
+ * positions, each with the paragraph about it. */
+static void
+read_candidates (const MsBounceInput *input,
+                 GArray              *lines,
+                 GPtrArray           *records)
+{
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (candidate_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) recipient_lines = g_hash_table_new (NULL, NULL);
+  guint best = collect_candidates (input, lines, candidates);
 
   for (guint i = 0; i < candidates->len; i++)
     {
@@ -1097,25 +1147,42 @@ ms_bounce_read_text (const MsBounceInput *input,
         g_clear_pointer (&record->diagnostic, g_free);
       g_ptr_array_add (records, record);
     }
+}
 
-  /* The text names nobody: the returned message's To is all there is. */
-  if (records->len == 0 && input->original->len > 0)
+/* The text names nobody: the returned message's To is all there is. */
+static void
+read_original_to (const MsBounceInput *input,
+                  GPtrArray           *records)
+{
+  g_autofree char *to = NULL;
+  const char *start;
+  const char *end;
+
+  if (input->original->len == 0)
+    return;
+  to = ms_bounce_header_in_text (input->original->str, "To");
+  for (const char *p = to; p != NULL && next_address (to, p, to + strlen (to), &start, &end)
+       && records->len < MS_BOUNCE_MAX_RECIPIENTS; p = end)
     {
-      g_autofree char *to = header_in_text (input->original->str, "To");
-      const char *p = to;
-      const char *start;
-      const char *end;
+      MsBounceRecord *record = ms_bounce_record_new ();
 
-      while (p != NULL && next_address (to, p, to + strlen (to), &start, &end)
-             && records->len < MS_BOUNCE_MAX_RECIPIENTS)
-        {
-          MsBounceRecord *record = ms_bounce_record_new ();
-
-          record->address = g_ascii_strdown (start, end - start);
-          g_ptr_array_add (records, record);
-          p = end;
-        }
+      record->address = g_ascii_strdown (start, end - start);
+      g_ptr_array_add (records, record);
     }
+}
+
+void
+ms_bounce_read_text (const MsBounceInput *input,
+                     GPtrArray           *records)
+{
+  g_autoptr(GArray) lines = split_lines (input->text->str, input->text->len);
+
+  if (input->failed_recipients->len > 0)
+    read_failed_recipients (input, lines, records);
+  else
+    read_candidates (input, lines, records);
+  if (records->len == 0)
+    read_original_to (input, records);
 }
 
 static gboolean
@@ -1248,386 +1315,4 @@ ms_bounce_add_context (const MsBounceInput *input,
   if (out->len > 0)
     record->context = ms_bounce_collapse_spaces (out->str, out->len);
   g_string_free (out, TRUE);
-}
-
-/* Feedback reports (ARF, RFC 5965) */
-
-void
-ms_bounce_read_feedback (const MsBounceInput *input,
-                         GPtrArray           *records,
-                         char               **out_feedback_type)
-{
-  g_autoptr(GPtrArray) fields = ms_bounce_parse_fields (input->feedback->str, input->feedback->len);
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  const char *type = ms_bounce_fields_get (fields, "feedback-type");
-  static const char *const names[] = { "original-rcpt-to", "removal-recipient" };
-
-  if (type != NULL)
-    *out_feedback_type = g_strstrip (g_ascii_strdown (type, -1));
-
-  for (guint n = 0; n < G_N_ELEMENTS (names) && records->len == 0; n++)
-    {
-      for (guint i = 0; i < fields->len; i++)
-        {
-          Field *field = g_ptr_array_index (fields, i);
-          char *address;
-          MsBounceRecord *record;
-
-          if (field->name == NULL || !g_str_equal (field->name, names[n]))
-            continue;
-          address = ms_bounce_extract_address (field->value);
-          if (address == NULL || g_hash_table_contains (seen, address))
-            {
-              g_free (address);
-              continue;
-            }
-          g_hash_table_add (seen, g_strdup (address));
-          record = ms_bounce_record_new ();
-          record->address = address;
-          record->reason = "feedback";
-          g_ptr_array_add (records, record);
-        }
-    }
-  if (records->len == 0)
-    {
-      g_autofree char *to = header_in_text (input->original->str, "To");
-      char *address = ms_bounce_extract_address (to);
-
-      if (address == NULL && input->from != NULL && type != NULL
-          && g_ascii_strncasecmp (type, "opt-out", 7) == 0)
-        address = g_strdup (input->from);
-      if (address != NULL)
-        {
-          MsBounceRecord *record = ms_bounce_record_new ();
-
-          record->address = address;
-          record->reason = "feedback";
-          g_ptr_array_add (records, record);
-        }
-    }
-}
-
-/* Amazon SES notifications: a small JSON reader */
-
-typedef struct JsonValue JsonValue;
-
-struct JsonValue
-{
-  char       type;      /* 'o' object, 'a' array, 's' string, 'n' number, 'b' bool, 'z' null */
-  char      *text;      /* strings and numbers */
-  GPtrArray *keys;      /* objects: char* */
-  GPtrArray *items;     /* objects and arrays: JsonValue* */
-};
-
-typedef struct
-{
-  const char *p;
-  const char *end;
-  guint       nodes;
-} JsonReader;
-
-static void
-json_value_free (gpointer data)
-{
-  JsonValue *value = data;
-
-  if (value == NULL)
-    return;
-  g_free (value->text);
-  if (value->keys != NULL)
-    g_ptr_array_unref (value->keys);
-  if (value->items != NULL)
-    g_ptr_array_unref (value->items);
-  g_free (value);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (JsonValue, json_value_free)
-
-static void
-json_skip_space (JsonReader *r)
-{
-  while (r->p < r->end && g_ascii_isspace (*r->p))
-    r->p++;
-}
-
-static char *
-json_read_string (JsonReader *r)
-{
-  GString *out = g_string_new (NULL);
-
-  r->p++;   /* the opening quote */
-  while (r->p < r->end && *r->p != '"')
-    {
-      if (*r->p == '\\' && r->p + 1 < r->end)
-        {
-          char c = r->p[1];
-
-          r->p += 2;
-          switch (c)
-            {
-            case 'n': g_string_append_c (out, '\n'); break;
-            case 't': g_string_append_c (out, '\t'); break;
-            case 'r': g_string_append_c (out, '\r'); break;
-            case 'b': case 'f': g_string_append_c (out, ' '); break;
-            case 'u':
-              if (r->end - r->p >= 4)
-                {
-                  char hex[5] = { r->p[0], r->p[1], r->p[2], r->p[3], '\0' };
-                  gunichar u = (gunichar) g_ascii_strtoull (hex, NULL, 16);
-
-                  if (u == 0 || (u >= 0xd800 && u <= 0xdfff))
-                    u = 0xfffd;
-                  g_string_append_unichar (out, u);
-                  r->p += 4;
-                }
-              break;
-            default: g_string_append_c (out, c); break;
-            }
-        }
-      else
-        g_string_append_c (out, *r->p++);
-    }
-  if (r->p >= r->end)
-    {
-      g_string_free (out, TRUE);
-      return NULL;
-    }
-  r->p++;
-  return g_string_free (out, FALSE);
-}
-
-static JsonValue *
-json_read (JsonReader *r,
-           guint       depth)
-{
-  g_autoptr(JsonValue) value = NULL;
-
-  json_skip_space (r);
-  if (r->p >= r->end || depth > MAX_JSON_DEPTH || ++r->nodes > MAX_JSON_NODES)
-    return NULL;
-  value = g_new0 (JsonValue, 1);
-  if (*r->p == '{' || *r->p == '[')
-    {
-      gboolean object = *r->p == '{';
-      char close = object ? '}' : ']';
-
-      value->type = object ? 'o' : 'a';
-      value->items = g_ptr_array_new_with_free_func (json_value_free);
-      if (object)
-        value->keys = g_ptr_array_new_with_free_func (g_free);
-      r->p++;
-      json_skip_space (r);
-      if (r->p < r->end && *r->p == close)
-        {
-          r->p++;
-          return g_steal_pointer (&value);
-        }
-      for (;;)
-        {
-          JsonValue *item;
-
-          json_skip_space (r);
-          if (object)
-            {
-              char *key;
-
-              if (r->p >= r->end || *r->p != '"' || (key = json_read_string (r)) == NULL)
-                return NULL;
-              g_ptr_array_add (value->keys, key);
-              json_skip_space (r);
-              if (r->p >= r->end || *r->p != ':')
-                return NULL;
-              r->p++;
-            }
-          if ((item = json_read (r, depth + 1)) == NULL)
-            return NULL;
-          g_ptr_array_add (value->items, item);
-          json_skip_space (r);
-          if (r->p < r->end && *r->p == ',')
-            {
-              r->p++;
-              continue;
-            }
-          if (r->p < r->end && *r->p == close)
-            {
-              r->p++;
-              return g_steal_pointer (&value);
-            }
-          return NULL;
-        }
-    }
-  if (*r->p == '"')
-    {
-      value->type = 's';
-      value->text = json_read_string (r);
-      return value->text != NULL ? g_steal_pointer (&value) : NULL;
-    }
-  if (*r->p == '-' || g_ascii_isdigit (*r->p))
-    {
-      const char *start = r->p;
-
-      while (r->p < r->end && (g_ascii_isdigit (*r->p) || strchr ("+-.eE", *r->p) != NULL))
-        r->p++;
-      value->type = 'n';
-      value->text = g_strndup (start, r->p - start);
-      return g_steal_pointer (&value);
-    }
-  if (r->end - r->p >= 4 && (strncmp (r->p, "true", 4) == 0 || strncmp (r->p, "null", 4) == 0))
-    {
-      value->type = r->p[0] == 't' ? 'b' : 'z';
-      value->text = g_strdup (r->p[0] == 't' ? "true" : NULL);
-      r->p += 4;
-      return g_steal_pointer (&value);
-    }
-  if (r->end - r->p >= 5 && strncmp (r->p, "false", 5) == 0)
-    {
-      value->type = 'b';
-      r->p += 5;
-      return g_steal_pointer (&value);
-    }
-  return NULL;
-}
-
-static JsonValue *
-json_get (JsonValue  *object,
-          const char *key)
-{
-  if (object == NULL || object->type != 'o')
-    return NULL;
-  for (guint i = 0; i < object->keys->len; i++)
-    {
-      if (g_str_equal (g_ptr_array_index (object->keys, i), key))
-        return g_ptr_array_index (object->items, i);
-    }
-  return NULL;
-}
-
-static const char *
-json_get_string (JsonValue  *object,
-                 const char *key)
-{
-  JsonValue *value = json_get (object, key);
-
-  return value != NULL && value->type == 's' ? value->text : NULL;
-}
-
-static JsonValue *
-json_parse (const char *text,
-            gsize       length)
-{
-  JsonReader r = { text, text + length, 0 };
-
-  return json_read (&r, 0);
-}
-
-static void
-ses_add (GPtrArray  *records,
-         const char *address,
-         const char *status,
-         const char *action,
-         const char *diagnostic,
-         const char *reason)
-{
-  MsBounceRecord *record;
-  char *clean = address != NULL ? ms_bounce_extract_address (address) : NULL;
-
-  if (clean == NULL || records->len >= MS_BOUNCE_MAX_RECIPIENTS)
-    {
-      g_free (clean);
-      return;
-    }
-  record = ms_bounce_record_new ();
-  record->address = clean;
-  record->status = status != NULL ? status_value (status) : NULL;
-  record->action = g_strdup (action);
-  if (diagnostic != NULL)
-    {
-      record->diag_type = field_type (diagnostic);
-      record->diagnostic = strip_type (diagnostic);
-    }
-  record->reason = reason;
-  g_ptr_array_add (records, record);
-}
-
-gboolean
-ms_bounce_read_ses_json (const MsBounceInput *input,
-                         GPtrArray           *records,
-                         MsBounceKind        *out_kind)
-{
-  g_autoptr(JsonValue) root = NULL;
-  g_autoptr(JsonValue) inner = NULL;
-  JsonValue *message;
-  const char *brace = memchr (input->text->str, '{', MIN (input->text->len, 4096));
-  const char *type;
-  JsonValue *section;
-  JsonValue *list;
-
-  if (brace == NULL)
-    return FALSE;
-  for (const char *p = input->text->str; p < brace; p++)
-    {
-      if (!g_ascii_isspace (*p))
-        return FALSE;
-    }
-  root = json_parse (brace, input->text->len - (brace - input->text->str));
-  if (root == NULL || root->type != 'o')
-    return FALSE;
-  message = root;
-  /* An SNS envelope holds the notification as a string. */
-  if (json_get_string (root, "Message") != NULL)
-    {
-      const char *text = json_get_string (root, "Message");
-
-      inner = json_parse (text, strlen (text));
-      if (inner != NULL && inner->type == 'o')
-        message = inner;
-    }
-  type = json_get_string (message, "notificationType");
-  if (type == NULL)
-    type = json_get_string (message, "eventType");
-  if (type == NULL)
-    return FALSE;
-
-  if (g_ascii_strcasecmp (type, "Bounce") == 0)
-    {
-      section = json_get (message, "bounce");
-      list = json_get (section, "bouncedRecipients");
-      for (guint i = 0; list != NULL && list->type == 'a' && i < list->items->len; i++)
-        {
-          JsonValue *item = g_ptr_array_index (list->items, i);
-
-          ses_add (records, json_get_string (item, "emailAddress"), json_get_string (item, "status"),
-                   json_get_string (item, "action"), json_get_string (item, "diagnosticCode"), NULL);
-        }
-      *out_kind = MS_BOUNCE_KIND_BOUNCE;
-    }
-  else if (g_ascii_strcasecmp (type, "Complaint") == 0)
-    {
-      section = json_get (message, "complaint");
-      list = json_get (section, "complainedRecipients");
-      for (guint i = 0; list != NULL && list->type == 'a' && i < list->items->len; i++)
-        {
-          JsonValue *item = g_ptr_array_index (list->items, i);
-
-          ses_add (records, json_get_string (item, "emailAddress"), NULL, NULL, NULL, "feedback");
-        }
-      *out_kind = MS_BOUNCE_KIND_COMPLAINT;
-    }
-  else if (g_ascii_strcasecmp (type, "Delivery") == 0)
-    {
-      section = json_get (message, "delivery");
-      list = json_get (section, "recipients");
-      for (guint i = 0; list != NULL && list->type == 'a' && i < list->items->len; i++)
-        {
-          JsonValue *item = g_ptr_array_index (list->items, i);
-
-          if (item->type == 's')
-            ses_add (records, item->text, "2.6.0", "delivered",
-                     json_get_string (section, "smtpResponse"), "delivered");
-        }
-      *out_kind = MS_BOUNCE_KIND_OTHER;
-    }
-  else
-    return FALSE;
-  return TRUE;
 }

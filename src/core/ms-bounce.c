@@ -565,90 +565,108 @@ collect_message_part (Collector        *c,
 }
 
 static void
+add_original (MsBounceInput *input,
+              const char    *text)
+{
+  append_bounded (input->original, text, strlen (text), MAX_ORIGINAL);
+  append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
+}
+
+/* message/delivery-status, message/feedback-report, and message/rfc822 that
+ * GMime could not take apart (encoded, broken). */
+static void
+collect_message_type (Collector  *c,
+                      const char *subtype,
+                      const char *text)
+{
+  MsBounceInput *input = c->input;
+
+  if (g_ascii_strcasecmp (subtype, "delivery-status") == 0
+      || g_ascii_strcasecmp (subtype, "global-delivery-status") == 0)
+    {
+      append_bounded (input->dsn, text, strlen (text), MS_BOUNCE_MAX_TEXT);
+      g_string_append (input->dsn, "\n\n");
+      c->seen_report_part = TRUE;
+    }
+  else if (g_ascii_strcasecmp (subtype, "feedback-report") == 0)
+    {
+      append_bounded (input->feedback, text, strlen (text), MS_BOUNCE_MAX_TEXT);
+      g_string_append_c (input->feedback, '\n');
+      c->seen_report_part = TRUE;
+    }
+  else
+    add_original (input, text);
+}
+
+/* A plain text part: the bounce's words, or the returned message when it
+ * comes after them and starts with header fields. */
+static void
+collect_text (Collector  *c,
+              GMimePart  *part,
+              const char *text)
+{
+  MsBounceInput *input = c->input;
+  const char *disposition = g_mime_object_get_disposition (GMIME_OBJECT (part));
+
+  if ((c->seen_report_part || input->has_text_part || input->text->len > 0)
+      && text_starts_with_headers (text))
+    add_original (input, text);
+  else if (disposition != NULL && g_ascii_strcasecmp (disposition, "attachment") == 0
+           && input->has_text_part)
+    append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
+  else
+    {
+      add_text (c, text);
+      input->has_text_part = TRUE;
+    }
+}
+
+static void
 collect_part (Collector *c,
               GMimePart *part)
 {
   MsBounceInput *input = c->input;
   GMimeContentType *ct = g_mime_object_get_content_type (GMIME_OBJECT (part));
-  const char *type = ct != NULL ? g_mime_content_type_get_media_type (ct) : "text";
-  const char *subtype = ct != NULL ? g_mime_content_type_get_media_subtype (ct) : "plain";
-  const char *disposition = g_mime_object_get_disposition (GMIME_OBJECT (part));
+  const char *type = ct != NULL ? g_mime_content_type_get_media_type (ct) : NULL;
+  const char *subtype = ct != NULL ? g_mime_content_type_get_media_subtype (ct) : NULL;
+  gboolean is_text;
   g_autofree char *text = NULL;
 
-  if (type == NULL)
-    type = "text";
-  if (subtype == NULL)
-    subtype = "plain";
+  if (type == NULL || subtype == NULL)
+    {
+      type = "text";
+      subtype = "plain";
+    }
+  is_text = g_ascii_strcasecmp (type, "text") == 0;
 
   if (g_ascii_strcasecmp (type, "message") == 0)
     {
       text = part_text (part);
-      if (g_ascii_strcasecmp (subtype, "delivery-status") == 0
-          || g_ascii_strcasecmp (subtype, "global-delivery-status") == 0)
-        {
-          append_bounded (input->dsn, text, strlen (text), MS_BOUNCE_MAX_TEXT);
-          g_string_append (input->dsn, "\n\n");
-          c->seen_report_part = TRUE;
-        }
-      else if (g_ascii_strcasecmp (subtype, "feedback-report") == 0)
-        {
-          append_bounded (input->feedback, text, strlen (text), MS_BOUNCE_MAX_TEXT);
-          g_string_append_c (input->feedback, '\n');
-          c->seen_report_part = TRUE;
-        }
-      else
-        {
-          /* message/rfc822 that GMime could not take apart, rfc822-headers... */
-          append_bounded (input->original, text, strlen (text), MAX_ORIGINAL);
-          append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
-        }
-      return;
+      collect_message_type (c, subtype, text);
     }
-
-  if (g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (subtype, "rfc822-headers") == 0)
+  else if (is_text && g_ascii_strcasecmp (subtype, "rfc822-headers") == 0)
     {
       text = part_text (part);
-      append_bounded (input->original, text, strlen (text), MAX_ORIGINAL);
-      append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
-      return;
+      add_original (input, text);
     }
-
-  if (g_ascii_strcasecmp (type, "text") == 0 && g_ascii_strcasecmp (subtype, "html") == 0)
+  else if (is_text && g_ascii_strcasecmp (subtype, "html") == 0)
     {
       g_autofree char *html = part_text (part);
 
       if (input->has_text_part)
+        append_bounded (input->everything, html, strlen (html), MS_BOUNCE_MAX_TEXT * 2);
+      else
         {
-          append_bounded (input->everything, html, strlen (html), MS_BOUNCE_MAX_TEXT * 2);
-          return;
+          text = html_to_text (html);
+          add_text (c, text);
+          input->has_text_part = TRUE;
         }
-      text = html_to_text (html);
-      add_text (c, text);
-      input->has_text_part = TRUE;
-      return;
     }
-
-  if (g_ascii_strcasecmp (type, "text") == 0
-      || (g_ascii_strcasecmp (type, "application") == 0
-          && g_ascii_strcasecmp (subtype, "json") == 0))
+  else if (is_text || (g_ascii_strcasecmp (type, "application") == 0
+                       && g_ascii_strcasecmp (subtype, "json") == 0))
     {
       text = part_text (part);
-      /* A text part after the report, or one that is a message, is the returned message. */
-      if ((c->seen_report_part || input->has_text_part || input->text->len > 0)
-          && text_starts_with_headers (text))
-        {
-          append_bounded (input->original, text, strlen (text), MAX_ORIGINAL);
-          append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
-          return;
-        }
-      if (disposition != NULL && g_ascii_strcasecmp (disposition, "attachment") == 0
-          && input->has_text_part)
-        {
-          append_bounded (input->everything, text, strlen (text), MS_BOUNCE_MAX_TEXT * 2);
-          return;
-        }
-      add_text (c, text);
-      input->has_text_part = TRUE;
+      collect_text (c, part, text);
     }
 }
 
@@ -919,33 +937,23 @@ header (const MsBounceInput *input,
   return g_hash_table_lookup (input->headers, name);
 }
 
+static gboolean declares_autoreply (const MsBounceInput *input);
+
 static gboolean
 detect_autoreply (const MsBounceInput *input)
 {
   static const char *const subjects[] = {
-    "auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "out of office",
-    "out of the office", "away from", "vacation", "on holiday", "abwesenheit", "absence",
-    "risposta automatica", "respuesta automática", "réponse automatique", "automatisch",
-    "away until", "autosvar", "automaattinen", "不在", "自動応答", "自动回复",
+    "away from", "vacation", "on holiday", "absence", "away until", "autosvar",
+    "automaattinen", "不在",
   };
-  const char *value;
+  const char *value = header (input, "auto-submitted");
   g_autofree char *subject = NULL;
 
-  value = header (input, "auto-submitted");
   if (value != NULL && g_ascii_strncasecmp (value, "auto-replied", 12) == 0)
     return TRUE;
-  if (header (input, "x-autoreply") != NULL || header (input, "x-autorespond") != NULL
-      || header (input, "x-autoresponder") != NULL || header (input, "x-mail-autoreply") != NULL)
+  if (declares_autoreply (input))
     return TRUE;
-  value = header (input, "x-autogenerated");
-  if (value != NULL && g_ascii_strncasecmp (value, "reply", 5) == 0)
-    return TRUE;
-  value = header (input, "precedence");
-  if (value != NULL && g_ascii_strncasecmp (value, "auto_reply", 10) == 0)
-    return TRUE;
-  if (input->subject == NULL)
-    return FALSE;
-  subject = g_utf8_strdown (input->subject, -1);
+  subject = g_utf8_strdown (input->subject != NULL ? input->subject : "", -1);
   for (guint i = 0; i < G_N_ELEMENTS (subjects); i++)
     {
       if (strstr (subject, subjects[i]) != NULL)
@@ -957,13 +965,54 @@ detect_autoreply (const MsBounceInput *input)
 /* Bounces */
 
 static gboolean
+contains_any (const char         *text,
+              const char * const *needles,
+              gsize               n_needles)
+{
+  for (gsize i = 0; i < n_needles; i++)
+    {
+      if (strstr (text, needles[i]) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* An auto-reply that says so (RFC 3834 aside, whose Auto-Submitted header
+ * many bounces carry too). */
+static gboolean
+declares_autoreply (const MsBounceInput *input)
+{
+  static const char *const subjects[] = {
+    "auto:", "automatic reply", "autoreply", "auto-reply", "auto reply", "out of office",
+    "out of the office", "réponse automatique", "risposta automatica", "respuesta automática",
+    "abwesenheit", "自動応答", "自动回复",
+  };
+  const char *value;
+  g_autofree char *subject = NULL;
+
+  if (header (input, "x-autoreply") != NULL || header (input, "x-autorespond") != NULL
+      || header (input, "x-autoresponder") != NULL || header (input, "x-mail-autoreply") != NULL)
+    return TRUE;
+  value = header (input, "x-autogenerated");
+  if (value != NULL && g_ascii_strncasecmp (value, "reply", 5) == 0)
+    return TRUE;
+  value = header (input, "precedence");
+  if (value != NULL && g_ascii_strncasecmp (value, "auto_reply", 10) == 0)
+    return TRUE;
+  subject = g_utf8_strdown (input->subject != NULL ? input->subject : "", -1);
+  return contains_any (subject, subjects, G_N_ELEMENTS (subjects));
+}
+
+static gboolean
 looks_like_bounce (const MsBounceInput *input)
 {
-  static const char *const senders[] = {
+  static const char *const mailers[] = {
     "mailer-daemon", "mailer_daemon", "mailerdaemon", "postmaster", "post_master", "mail-daemon",
-    "maildaemon", "mdaemon", "bounce", "mail delivery", "mail administrator",
-    "mailadmin", "mail-router", "system administrator", "nobody@", "root@",
-    "mmdf", "smtp", "daemon",
+    "maildaemon", "mdaemon", "mail delivery", "mail administrator",
+  };
+  static const char *const senders[] = {
+    "bounce", "mailadmin", "mail-router", "system administrator", "nobody@", "root@", "mmdf",
+    "smtp", "daemon",
   };
   static const char *const subjects[] = {
     "undeliver", "undelivered", "delivery status", "delivery failure", "delivery failed",
@@ -985,20 +1034,18 @@ looks_like_bounce (const MsBounceInput *input)
   if (g_strcmp0 (input->content_type, "multipart/report") == 0)
     return TRUE;
   from = g_utf8_strdown (input->from_display != NULL ? input->from_display : "", -1);
-  for (guint i = 0; i < G_N_ELEMENTS (senders); i++)
-    {
-      if (strstr (from, senders[i]) != NULL)
-        return TRUE;
-    }
+  if (contains_any (from, mailers, G_N_ELEMENTS (mailers)))
+    return TRUE;
+
+  /* Weaker signs, unless the message says it is an automatic reply. */
+  if (declares_autoreply (input))
+    return FALSE;
+  if (contains_any (from, senders, G_N_ELEMENTS (senders)))
+    return TRUE;
   if (ms_bounce_text_says_failure (input->text->str, input->text->len))
     return TRUE;
   subject = g_utf8_strdown (input->subject != NULL ? input->subject : "", -1);
-  for (guint i = 0; i < G_N_ELEMENTS (subjects); i++)
-    {
-      if (strstr (subject, subjects[i]) != NULL)
-        return TRUE;
-    }
-  return FALSE;
+  return contains_any (subject, subjects, G_N_ELEMENTS (subjects));
 }
 
 static gboolean
@@ -1082,6 +1129,45 @@ analyse_returned (MsBounceInput *input,
   return analyse_message (message, depth + 1);
 }
 
+/* The sender of the message itself is the one the report is about. */
+static void
+add_sender_record (const MsBounceInput *input,
+                   GPtrArray           *records,
+                   const char          *reason)
+{
+  MsBounceRecord *record = ms_bounce_record_new ();
+
+  record->address = g_strdup (input->from);
+  record->reason = reason;
+  g_ptr_array_add (records, record);
+}
+
+/* A bounce: its DSN, else a bounce returned inside it, else its text.
+ * Returns the inner report when that one names the recipients. */
+static MsBounceReport *
+read_bounce (MsBounceInput *input,
+             GPtrArray     *records,
+             guint          depth)
+{
+  MsBounceReport *inner;
+
+  if (input->dsn->len > 0)
+    ms_bounce_read_dsn (input, input->dsn->str, records);
+  if (records->len == 0 && text_has_dsn_fields (input->text))
+    ms_bounce_read_dsn (input, input->text->str, records);
+  if (records->len > 0 || !looks_like_bounce (input))
+    return NULL;
+
+  /* A bounce that returns a bounce (or forwards one): the inner report names
+   * the recipients, the outer text only its own. */
+  inner = analyse_returned (input, depth);
+  if (inner != NULL && inner->kind == MS_BOUNCE_KIND_BOUNCE && inner->recipients->len > 0)
+    return inner;
+  ms_bounce_report_free (inner);
+  ms_bounce_read_text (input, records);
+  return NULL;
+}
+
 static MsBounceReport *
 analyse (MsBounceInput *input,
          guint          depth)
@@ -1092,10 +1178,12 @@ analyse (MsBounceInput *input,
 
   report->from = g_strdup (input->from);
   report->subject = g_strdup (input->subject);
-  find_returned_ids (report, input);
 
   if (detect_unsubscribe (report, input))
-    return report;
+    {
+      find_returned_ids (report, input);
+      return report;
+    }
 
   if (input->feedback->len > 0 || g_strcmp0 (input->report_type, "feedback-report") == 0)
     {
@@ -1106,48 +1194,27 @@ analyse (MsBounceInput *input,
     {
       /* Apple Mail's "Unsubscribe" button sends a mail without our token:
        * an opt-out report from that address. */
-      MsBounceRecord *record = ms_bounce_record_new ();
-
-      record->address = g_strdup (input->from);
-      record->reason = "feedback";
-      g_ptr_array_add (records, record);
+      add_sender_record (input, records, "feedback");
       report->feedback_type = g_strdup ("opt-out");
       kind = MS_BOUNCE_KIND_COMPLAINT;
     }
-  else if (ms_bounce_read_ses_json (input, records, &kind))
-    ;
-  else
+  else if (!ms_bounce_read_ses_json (input, records, &kind))
     {
-      if (input->dsn->len > 0)
-        ms_bounce_read_dsn (input, input->dsn->str, records);
-      if (records->len == 0 && text_has_dsn_fields (input->text))
-        ms_bounce_read_dsn (input, input->text->str, records);
-      if (records->len == 0 && looks_like_bounce (input))
-        {
-          /* A bounce that returns a bounce (or forwards one): the inner
-           * report names the recipients, the outer text only its own. */
-          MsBounceReport *inner = analyse_returned (input, depth);
+      MsBounceReport *inner = read_bounce (input, records, depth);
 
-          if (inner != NULL && inner->kind == MS_BOUNCE_KIND_BOUNCE && inner->recipients->len > 0)
-            {
-              ms_bounce_report_free (report);
-              return inner;
-            }
-          ms_bounce_report_free (inner);
-          ms_bounce_read_text (input, records);
+      if (inner != NULL)
+        {
+          ms_bounce_report_free (report);
+          return inner;
         }
       if (records->len > 0)
         kind = MS_BOUNCE_KIND_BOUNCE;
     }
 
-  if (records->len == 0 && kind == MS_BOUNCE_KIND_OTHER && detect_autoreply (input)
-      && input->from != NULL)
+  if (records->len == 0 && kind == MS_BOUNCE_KIND_OTHER && input->from != NULL
+      && detect_autoreply (input))
     {
-      MsBounceRecord *record = ms_bounce_record_new ();
-
-      record->address = g_strdup (input->from);
-      record->reason = "vacation";
-      g_ptr_array_add (records, record);
+      add_sender_record (input, records, "vacation");
       kind = MS_BOUNCE_KIND_AUTOREPLY;
     }
 
@@ -1159,6 +1226,7 @@ analyse (MsBounceInput *input,
   for (guint i = 0; i < records->len; i++)
     ms_bounce_add_context (input, g_ptr_array_index (records, i));
   add_recipients (report, input, records);
+  find_returned_ids (report, input);
   if (kind == MS_BOUNCE_KIND_BOUNCE && all_delivered (report))
     kind = MS_BOUNCE_KIND_OTHER;
   report->kind = kind;

@@ -47,7 +47,7 @@ case "$target" in
     packages="glib-2.0 gio-2.0"
     ;;
   bounce)
-    sources="src/core/ms-bounce.c src/core/ms-bounce-text.c src/core/ms-bounce-rules.c"
+    sources="src/core/ms-bounce.c src/core/ms-bounce-text.c src/core/ms-bounce-reports.c src/core/ms-bounce-rules.c"
     packages="glib-2.0 gio-2.0 gmime-3.0"
     # More seeds: the bounce corpus beside the source tree, copied at run time
     # (never into the repository).
