@@ -832,6 +832,50 @@ test_charsets (void)
   g_assert_true (g_str_has_prefix (report->subject, "配信"));
 }
 
+/* The same bounce in other charsets: declared, misdeclared and undeclared. */
+static void
+test_more_charsets (void)
+{
+  static const struct { const char *charset; const char *words; const char *expected; } cases[] = {
+    { "windows-1251", "\xcf\xee\xeb\xfc\xe7\xee\xe2\xe0\xf2\xe5\xeb\xfc\x20\xed\xe5\x20"
+      "\xed\xe0\xe9\xe4\xe5\xed", "Пользователь не найден" },
+    { "utf-7", "+BB8EPgQ7BEwENwQ+BDIEMARCBDUEOwRM +BD0ENQ +BD0EMAQ5BDQENQQ9-",
+      "Пользователь не найден" },
+    { "Shift_JIS", "\x83\x86\x81\x5b\x83\x55\x82\xaa\x8c\xa9\x82\xc2\x82\xa9\x82\xe8"
+      "\x82\xdc\x82\xb9\x82\xf1", "ユーザが見つかりません" },
+    { "x-no-such-charset", "caf\xe9", "caf" },
+    { NULL, "\x83\x86\x81\x5b\x83\x55\x82\xaa\x8c\xa9\x82\xc2\x82\xa9\x82\xe8\x82\xdc"
+      "\x82\xb9\x82\xf1", "ユーザが見つかりません" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *content_type = cases[i].charset != NULL
+        ? g_strdup_printf ("Content-Type: text/plain; charset=%s\n", cases[i].charset)
+        : g_strdup ("");
+      g_autofree char *text = g_strdup_printf ("From: MAILER-DAEMON@mx.example.ru\n"
+                                               "To: news@example.org\n"
+                                               "Subject: Undelivered Mail Returned to Sender\n"
+                                               "MIME-Version: 1.0\n"
+                                               "%s"
+                                               "\n"
+                                               "<oleg@example.ru>: 550 5.1.1 %s\n",
+                                               content_type, cases[i].words);
+      g_autoptr(MsBounceReport) report = parse_text (text);
+      MsBounceRecipient *oleg;
+
+      g_test_message ("charset %s", cases[i].charset);
+      g_assert_cmpint (report->kind, ==, MS_BOUNCE_KIND_BOUNCE);
+      g_assert_cmpuint (report->recipients->len, ==, 1);
+      oleg = recipient_at (report, 0);
+      g_assert_cmpstr (oleg->address, ==, "oleg@example.ru");
+      g_assert_cmpstr (oleg->status, ==, "5.1.1");
+      g_assert_cmpstr (oleg->reason, ==, "userunknown");
+      g_assert_true (g_utf8_validate (oleg->diagnostic, -1, NULL));
+      g_assert_nonnull (strstr (oleg->diagnostic, cases[i].expected));
+    }
+}
+
 static void
 test_not_a_bounce (void)
 {
@@ -934,6 +978,7 @@ main (int    argc,
   g_test_add_func ("/bounce/ses-json", test_ses_json);
   g_test_add_func ("/bounce/delivered", test_delivered);
   g_test_add_func ("/bounce/charsets", test_charsets);
+  g_test_add_func ("/bounce/more-charsets", test_more_charsets);
   g_test_add_func ("/bounce/not-a-bounce", test_not_a_bounce);
   g_test_add_func ("/bounce/hostile", test_hostile);
   g_test_add_func ("/bounce/reason-words", test_reason_words);
