@@ -935,6 +935,15 @@ test_hostile (void)
   }
   g_test_message ("8 MiB parsed in %.2f s", (g_get_monotonic_time () - start) / 1e6);
 
+  /* A DSN field name in the middle of a line once looped for ever. */
+  {
+    g_autoptr(MsBounceReport) report = parse_text ("From: MAILER-DAEMON@x.example\n"
+                                                   "Subject: failure notice\n\n"
+                                                   "xOriginal-Recipient: a@b.example\n");
+
+    g_assert_nonnull (report);
+  }
+
   for (guint i = 0; i < 256; i++)
     {
       guint8 bytes[512];

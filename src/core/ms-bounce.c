@@ -1048,16 +1048,24 @@ looks_like_bounce (const MsBounceInput *input)
   return contains_any (subject, subjects, G_N_ELEMENTS (subjects));
 }
 
+/* Delivery-status fields written into the text (broken MIME, or none). */
 static gboolean
 text_has_dsn_fields (const GString *text)
 {
-  const char *p = text->str;
+  static const char *const names[] = { "final-recipient:", "original-recipient:" };
 
-  while ((p = strstr (p, "Final-Recipient:")) != NULL || (p = strstr (text->str, "Original-Recipient:")) != NULL)
+  for (const char *line = text->str; line != NULL && *line != '\0';)
     {
-      if (p == text->str || p[-1] == '\n' || p[-1] == ' ')
-        return TRUE;
-      p++;
+      const char *nl = strchr (line, '\n');
+
+      while (*line == ' ' || *line == '\t')
+        line++;
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          if (g_ascii_strncasecmp (line, names[i], strlen (names[i])) == 0)
+            return TRUE;
+        }
+      line = nl != NULL ? nl + 1 : NULL;
     }
   return FALSE;
 }
