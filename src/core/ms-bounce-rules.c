@@ -936,6 +936,32 @@ resolve_rule (const ReasonRule *rule,
   return rule->reason;
 }
 
+/* Whether @text says anything but @address (letters outside it). */
+static gboolean
+has_words_beyond (const char *text,
+                  const char *address)
+{
+  g_autofree char *lower = NULL;
+  const char *at;
+  guint letters = 0;
+
+  if (text == NULL)
+    return FALSE;
+  lower = g_utf8_strdown (text, -1);
+  at = address != NULL ? strstr (lower, address) : NULL;
+  for (const char *p = lower; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      if (at != NULL && p == at)
+        {
+          p += strlen (address) - 1;
+          continue;
+        }
+      if (g_unichar_isalpha (g_utf8_get_char (p)))
+        letters++;
+    }
+  return letters >= 3;
+}
+
 static const char *
 decide_reason (const MsBounceRecord *record,
                const char           *diagnostic,
@@ -992,7 +1018,8 @@ decide_reason (const MsBounceRecord *record,
     return "expired";
   if (is_command (command, "HELO") || is_command (command, "EHLO") || is_command (command, "CONN"))
     return "blocked";
-  if (status != NULL)
+  /* Words we cannot place, or none at all. */
+  if (status != NULL || has_words_beyond (diagnostic, record->address))
     return "onhold";
   return "undefined";
 }

@@ -1196,6 +1196,30 @@ line_starts_with_reply (const Line *line)
          && g_ascii_isdigit (p[2]) && (p[3] == ' ' || p[3] == '-');
 }
 
+/* A line that holds the address and nothing else but punctuation. */
+static gboolean
+line_is_only_address (const Line *line,
+                      const char *address)
+{
+  gsize length = strlen (address);
+  const char *p = line->start;
+  gboolean found = FALSE;
+
+  while (p < line->end)
+    {
+      if (!found && (gsize) (line->end - p) >= length && g_ascii_strncasecmp (p, address, length) == 0)
+        {
+          found = TRUE;
+          p += length;
+        }
+      else if (g_ascii_isalnum (*p))
+        return FALSE;
+      else
+        p++;
+    }
+  return found;
+}
+
 static gboolean
 is_dsn_field (const char *lower)
 {
@@ -1284,7 +1308,7 @@ ms_bounce_add_context (const MsBounceInput *input,
 
           if (before->end - before->start > 4 && strncmp (before->start, ">>> ", 4) == 0)
             from = i - 1;
-          else if (line_starts_with_reply (line))
+          else if (line_starts_with_reply (line) || line_is_only_address (line, record->address))
             {
               /* A reply in a session transcript: what the server said before it. */
               while (from > 0 && i - from < 2)
