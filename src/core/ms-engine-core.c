@@ -1211,15 +1211,26 @@ handle_result (MsEngineCore   *core,
   c->in_flight--;
   cs = find_campaign_server (c, s->id);
 
+  /* Counted at the reply.  The send log keeps that time only where a quota
+   * reads it; elsewhere the time of the data-sent record stays. */
   if (job->dot_written)
-    log_time = ms_quota_tracker_complete (core->quotas, s->id);
+    {
+      guint n_quotas = 0;
+
+      log_time = ms_quota_tracker_complete (core->quotas, s->id);
+      ms_server_get_quotas (s->server, &n_quotas);
+      if (n_quotas == 0)
+        log_time = 0;
+    }
   else
-    ms_quota_tracker_release (core->quotas, s->id);
+    {
+      ms_quota_tracker_release (core->quotas, s->id);
+    }
 
   if (job->ok)
     {
       finish_delivery (core, c, job, MS_DELIVERY_SENT, attempts, 0, log_time);
-      record_sent (c, log_time / 1000);
+      record_sent (c, g_get_real_time () / G_USEC_PER_SEC);
       if (cs != NULL)
         cs->sent++;
       server_succeeded (core, s);
@@ -1425,7 +1436,7 @@ jobs_ahead (MsEngineCore   *core,
   if (core->timing.commit_ahead == 0)
     return 2;
   per_commit = w->message_us > 0 ? core->commit_us / w->message_us : 1.0;
-  return (guint) CLAMP (2.0 + 2.0 * per_commit, (double) MIN (core->timing.commit_ahead, 2),
+  return (guint) CLAMP (2.0 + 2.0 * per_commit, (double) MIN (core->timing.commit_ahead, 4),
                         (double) MAX (core->timing.commit_ahead, 2));
 }
 
