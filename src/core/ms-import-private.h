@@ -109,13 +109,23 @@ void           _ms_import_batch_sort       (MsImportBatch        *batch,
                                             GString             **spare_text,
                                             GArray              **spare_rows);
 
+typedef struct _MsImportCheckpointer MsImportCheckpointer;
+
 gboolean       _ms_import_write_batch      (MsStore              *store,
                                             MsImportBatch        *batch,
+                                            MsImportCheckpointer *checkpointer,
                                             const char           *list_name,
                                             gint64               *inout_list_id,
                                             gboolean              update_existing,
                                             MsImportCounts       *counts,
                                             GCancellable         *cancellable,
                                             GError              **error);
+
+/* Checkpoints on a connection and thread of their own while batches are
+ * written (see ms-import-writer.c). */
+
+MsImportCheckpointer *_ms_import_checkpointer_new           (MsStore              *store);
+void                  _ms_import_checkpointer_before_begin  (MsImportCheckpointer *self);
+void                  _ms_import_checkpointer_free          (MsImportCheckpointer *self);
 
 G_END_DECLS

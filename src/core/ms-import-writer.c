@@ -475,6 +475,157 @@ ensure_module (MsStore  *store,
   return TRUE;
 }
 
+/* Checkpoints
+ *
+ * A commit in WAL mode appends the batch's pages to the WAL; a checkpoint
+ * copies them into the database file and syncs both files, which is a good
+ * part of a batch's time when the writing connection does it inside COMMIT.
+ * During an import another connection does it on its own thread (the same
+ * PASSIVE checkpoint, with the same syncs) while the next batch is written.
+ * So that the WAL does not grow without end, the writer waits for the
+ * checkpoint to finish before a batch once the WAL holds WAL_LIMIT pages:
+ * with the WAL wholly copied, SQLite starts it over at the next commit. */
+
+#define WAL_LIMIT 16384           /* pages, as many as bulk mode lets grow */
+
+struct _MsImportCheckpointer
+{
+  sqlite3  *writer_db;            /* the store's connection */
+  int       autocheckpoint;       /* its setting before */
+  int       wal_pages;            /* writer thread: the WAL's size after the last commit */
+
+  sqlite3  *db;                   /* the checkpointing thread's own */
+  GThread  *thread;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  requested;            /* under lock */
+  gboolean  running;
+  gboolean  quit;
+};
+
+static gpointer
+checkpoint_worker (gpointer data)
+{
+  MsImportCheckpointer *self = data;
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      while (!self->requested && !self->quit)
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->quit)
+        break;
+
+      self->requested = FALSE;
+      self->running = TRUE;
+      g_mutex_unlock (&self->lock);
+
+      /* PASSIVE: copies what no reader needs, waits for nobody; a failure
+       * leaves the pages in the WAL for a later checkpoint */
+      sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+      g_mutex_lock (&self->lock);
+      self->running = FALSE;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return NULL;
+}
+
+/* After every commit of the store's connection, on the writing thread */
+static int
+on_wal_committed_cb (void       *user_data,
+                     sqlite3    *db,
+                     const char *name,
+                     int         wal_pages)
+{
+  MsImportCheckpointer *self = user_data;
+
+  self->wal_pages = wal_pages;
+  g_mutex_lock (&self->lock);
+  self->requested = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  return SQLITE_OK;
+}
+
+/**
+ * _ms_import_checkpointer_new:
+ *
+ * Takes over the checkpoints of the store's connection until freed.
+ *
+ * Returns: (transfer full) (nullable): the checkpointer, or %NULL if its
+ *   connection cannot be opened (the store then checkpoints as before)
+ */
+MsImportCheckpointer *
+_ms_import_checkpointer_new (MsStore *store)
+{
+  MsImportCheckpointer *self;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_open_v2 (ms_store_get_path (store), &db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      g_debug ("No checkpoint connection: %s", db != NULL ? sqlite3_errmsg (db) : "?");
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+
+  self = g_new0 (MsImportCheckpointer, 1);
+  self->db = db;
+  self->writer_db = _ms_store_get_db (store);
+  self->autocheckpoint = 1000;
+  if (sqlite3_prepare_v2 (self->writer_db, "PRAGMA wal_autocheckpoint", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    self->autocheckpoint = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->thread = g_thread_new ("ms-import-checkpoint", checkpoint_worker, self);
+
+  /* replaces the automatic checkpoints, which are a WAL hook too */
+  sqlite3_wal_hook (self->writer_db, on_wal_committed_cb, self);
+  return self;
+}
+
+/* Before a batch's transaction: waits for the checkpoint to end if the WAL
+ * is large, so that the batch starts it over. */
+void
+_ms_import_checkpointer_before_begin (MsImportCheckpointer *self)
+{
+  if (self == NULL || self->wal_pages < WAL_LIMIT)
+    return;
+
+  g_mutex_lock (&self->lock);
+  while (self->requested || self->running)
+    g_cond_wait (&self->cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Gives the checkpoints back to the store's connection. */
+void
+_ms_import_checkpointer_free (MsImportCheckpointer *self)
+{
+  if (self == NULL)
+    return;
+
+  sqlite3_wal_autocheckpoint (self->writer_db, self->autocheckpoint);
+
+  g_mutex_lock (&self->lock);
+  self->quit = TRUE;
+  g_cond_signal (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->thread);
+
+  sqlite3_close (self->db);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
+}
+
 /* Writing */
 
 static int
@@ -805,6 +956,7 @@ write_transaction (MsStore         *store,
 
 /**
  * _ms_import_write_batch:
+ * @checkpointer: (nullable): who checkpoints meanwhile
  * @list_name: (nullable): the list every row joins, created in the first
  *   transaction if missing
  * @inout_list_id: 0 until the list exists; set once its transaction commits
@@ -822,14 +974,15 @@ write_transaction (MsStore         *store,
  * contacts table in it.  Nothing in the batch deletes or changes a key.
  */
 gboolean
-_ms_import_write_batch (MsStore         *store,
-                        MsImportBatch   *batch,
-                        const char      *list_name,
-                        gint64          *inout_list_id,
-                        gboolean         update_existing,
-                        MsImportCounts  *counts,
-                        GCancellable    *cancellable,
-                        GError         **error)
+_ms_import_write_batch (MsStore               *store,
+                        MsImportBatch         *batch,
+                        MsImportCheckpointer  *checkpointer,
+                        const char            *list_name,
+                        gint64                *inout_list_id,
+                        gboolean               update_existing,
+                        MsImportCounts        *counts,
+                        GCancellable          *cancellable,
+                        GError               **error)
 {
   sqlite3 *db = _ms_store_get_db (store);
   MsImportCounts batch_counts = { 0, };
@@ -840,6 +993,7 @@ _ms_import_write_batch (MsStore         *store,
     return FALSE;
   if (!ensure_module (store, error))
     return FALSE;
+  _ms_import_checkpointer_before_begin (checkpointer);
 
   sqlite3_db_config (db, SQLITE_DBCONFIG_ENABLE_FKEY, -1, &foreign_keys);
   if (foreign_keys)

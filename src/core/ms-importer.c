@@ -108,6 +108,7 @@ typedef struct
   guint64                committed_rejected;
   guint                  committed_kept;
   gint64                 list_id;
+  MsImportCheckpointer  *checkpointer;
   guint                  n_taken;
   guint64                bytes_total;
   guint64                shown_rows;
@@ -972,9 +973,9 @@ write_one_batch (Importer       *imp,
       return FALSE;
     }
 
-  if (!_ms_import_write_batch (imp->store, batch, imp->options->list_name, &imp->list_id,
-                               imp->options->on_duplicate == MS_DUPLICATE_UPDATE, &imp->counts,
-                               imp->cancellable, error))
+  if (!_ms_import_write_batch (imp->store, batch, imp->checkpointer, imp->options->list_name,
+                               &imp->list_id, imp->options->on_duplicate == MS_DUPLICATE_UPDATE,
+                               &imp->counts, imp->cancellable, error))
     return FALSE;
 
   imp->committed_rejected = imp->result->rejected;
@@ -1142,9 +1143,11 @@ import_rows (Importer      *imp,
   for (guint i = 0; i < N_BATCHES; i++)
     g_async_queue_push (imp->empty, _ms_import_batch_new ());
 
+  imp->checkpointer = _ms_import_checkpointer_new (imp->store);
   reader = g_thread_new ("ms-import-read", read_worker, imp);
   ok = write_batches (imp, error);
   g_thread_join (reader);
+  g_clear_pointer (&imp->checkpointer, _ms_import_checkpointer_free);
 
   return ok;
 }
