@@ -66,7 +66,7 @@ typedef struct
   guint                pos;
 } BatchCursor;
 
-static GQuark module_quark;
+static G_DEFINE_QUARK (ms-import-batch-module, module)
 
 /* Batches */
 
@@ -462,16 +462,14 @@ ensure_module (MsStore  *store,
 {
   int rc;
 
-  if (module_quark == 0)
-    module_quark = g_quark_from_static_string ("ms-import-batch-module");
-  if (g_object_get_qdata (G_OBJECT (store), module_quark) != NULL)
+  if (g_object_get_qdata (G_OBJECT (store), module_quark ()) != NULL)
     return TRUE;
 
   rc = sqlite3_create_module_v2 (_ms_store_get_db (store), MODULE_NAME, &batch_module, NULL,
                                  NULL);
   if (rc != SQLITE_OK)
     return _ms_store_fail (store, rc, error);
-  g_object_set_qdata (G_OBJECT (store), module_quark, GINT_TO_POINTER (1));
+  g_object_set_qdata (G_OBJECT (store), module_quark (), GINT_TO_POINTER (1));
   return TRUE;
 }
 
