@@ -445,7 +445,8 @@ append_domain (const char  *start,
 
       g_string_append_len (out, start, length);
       for (gsize i = offset; i < out->len; i++)
-        out->str[i] = g_ascii_tolower (out->str[i]);
+        if (out->str[i] >= 'A' && out->str[i] <= 'Z')
+          out->str[i] += 'a' - 'A';
 
       if (!check_ascii_domain (out->str + offset, length, out->str + offset, error))
         {
