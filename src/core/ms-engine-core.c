@@ -2280,6 +2280,10 @@ _ms_engine_core_start (MsEngineCore  *core,
     return FALSE;
   ms_store_set_synchronous_full (core->store, TRUE);
   sqlite3_busy_timeout (_ms_store_get_db (core->store), BUSY_TIMEOUT_MS);
+  /* Temporary tables on disk: DISTINCT over the contacts (the custom field names)
+   * would otherwise take memory in proportion to the contacts. */
+  if (!_ms_store_exec (core->store, "PRAGMA temp_store = FILE", error))
+    return FALSE;
   if (!ms_store_recover_deliveries (core->store, &requeued, &uncertain, error))
     return FALSE;
   if (requeued > 0 || uncertain > 0)
