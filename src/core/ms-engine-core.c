@@ -26,7 +26,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "ms-engine-private.h"
+#include "ms-engine-core-private.h"
 #include "ms-quota.h"
 #include "ms-secrets.h"
 #include "ms-store-private.h"
@@ -37,136 +37,33 @@
  * runs one "tick":
  *
  *   1. handle every message waiting: commands, data-sent requests, results
- *   2. schedule: give due deliveries to free connections of the first server that
- *      may send (rotation), taking a quota slot for each
+ *   2. schedule (ms-engine-schedule.c): give due deliveries to free connections of
+ *      the first server that may send (rotation), taking a quota slot for each and
+ *      recording each as data-sent
  *   3. update the campaigns' states (running, waiting until ..., finished, paused)
  *   4. commit everything of the tick in ONE transaction, then acknowledge the
  *      data-sent requests of all connections and hand out the new jobs
  *
- * Step 4 is the group commit: every connection waits for its data-sent record
- * before writing the final dot, and all connections that asked during the same
- * tick share one fsync. */
-
-#define CLAIM_BATCH        32
-#define PUBLISH_INTERVAL   100000   /* µs: at most ten updates a second */
-#define POLL_INTERVAL      1000     /* ms: other programs' changes, time-based waits */
-#define ETA_INTERVAL       2000000  /* µs */
-#define MATERIALIZE_BATCH  5000
-#define BUSY_TIMEOUT_MS    30000
-#define COMMIT_DELAY       20000    /* µs an outcome may wait for the next commit */
-
-typedef struct
-{
-  gint64          id;
-  MsServer       *server;
-  MsServerHealth  health;
-  GPtrArray      *workers;      /* MsEngineWorker* */
-  guint           connections;  /* open now */
-  gboolean        held;         /* workers told to hand jobs back */
-  gboolean        deleted;      /* the profile is gone */
-} ServerRun;
-
-typedef struct
-{
-  ServerRun         *server;
-  MsMessageRenderer *renderer;
-  char              *unusable;  /* why it cannot send this campaign, or NULL */
-  guint64            sent;
-} CampaignServer;
-
-typedef struct
-{
-  gint64           id;
-  char            *name;
-  MsCampaignState  state;
-  char            *reason;
-  gint64           wait_until;     /* unix seconds */
-  gboolean         stalled;
-  gboolean         pausing;        /* no more dispatching; pause when nothing is in flight */
-  gboolean         cancelling;
-  gboolean         keep_state;     /* stopping the engine: leave the state as it is */
-  gboolean         done;           /* left the engine: publish once more, then forget */
-  gboolean         written;        /* the state above is in the database */
-  MsSendWindow     window;
-  gint64           start_at;
-  GPtrArray       *servers;        /* CampaignServer*, rotation order */
-  gint64           counts[MS_DELIVERY_N_STATES];
-  GQueue           prefetch;       /* MsDelivery*, claimed (sending) and not given out */
-  guint            in_flight;      /* jobs given to workers */
-  gint64           claim_after;    /* unix seconds: nothing is due before */
-  gint64           wake_at;        /* ms: look again then */
-  guint            sec_count[60];
-  gint64           sec_stamp[60];
-  guint            min_count[60];
-  gint64           min_stamp[60];
-  gint64           eta;
-  gint64           eta_computed;   /* µs, monotonic */
-  MsEngineFlag    *stop;           /* shared with its jobs: set when pausing */
-} CampaignRun;
-
-typedef struct
-{
-  MsEngineWorker *worker;
-  MsEngineJob    *job;
-} PendingJob;
-
-struct _MsEngineCore
-{
-  char                *db_path;
-  MsSecrets           *secrets;
-  MsEngineTiming       timing;
-  MsEnginePublishFunc  publish;
-  gpointer             publish_data;
-
-  GThread             *thread;
-  GMainContext        *context;
-  GMainLoop           *loop;
-  MsEngineInbox        inbox;
-
-  /* Engine thread only */
-  MsStore             *store;
-  gboolean             in_tx;
-  GPtrArray           *ack_waiters;    /* MsEngineWorker* */
-  GArray              *pending_jobs;   /* PendingJob */
-  GHashTable          *servers;        /* gint64* -> ServerRun* */
-  GPtrArray           *campaigns;      /* CampaignRun*, in start order */
-  MsQuotaTracker      *quotas;
-  GStrv                custom_fields;
-  guint                n_workers;
-  gboolean             quitting;
-  char                *fatal;          /* the database failed: why */
-  GSource             *wake_source;
-  gint64               wake_at;        /* ms */
-  GSource             *publish_source;
-  gint64               last_publish;   /* µs, monotonic */
-  gboolean             publish_dirty;
-  gint64               servers_stamp;
-  double               commit_us;      /* average time of a commit */
-  gint64               tx_started;     /* µs, monotonic */
-  guint64              tick_no;
-  guint64              n_commits;
-  guint64              n_jobs;
-  GSource             *commit_source;
-};
-
-static void tick (MsEngineCore *core);
+ * Step 4 is the group commit: no final dot is written before its data-sent record
+ * is durable, and one fsync covers every connection and several messages each
+ * (the jobs a connection is given ahead, see MsEngineTiming.commit_ahead). */
 
 /* Times */
 
-static gint64
-now_ms (void)
+gint64
+_ms_engine_now_ms (void)
 {
   return g_get_real_time () / 1000;
 }
 
-static gint64
-now_s (void)
+gint64
+_ms_engine_now_s (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static char *
-format_time (gint64 unix_s)
+char *
+_ms_engine_format_time (gint64 unix_s)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_s);
   g_autoptr(GDateTime) local = NULL;
@@ -231,8 +128,8 @@ find_campaign (MsEngineCore *core,
   return NULL;
 }
 
-static CampaignServer *
-find_campaign_server (CampaignRun *c,
+CampaignServer *
+_ms_engine_find_campaign_server (CampaignRun *c,
                       gint64       server_id)
 {
   for (guint i = 0; i < c->servers->len; i++)
@@ -266,8 +163,8 @@ set_fatal (MsEngineCore *core,
 }
 
 /* Opens the tick's transaction when the first write needs it. */
-static gboolean
-ensure_tx (MsEngineCore *core)
+gboolean
+_ms_engine_ensure_tx (MsEngineCore *core)
 {
   g_autoptr(GError) error = NULL;
 
@@ -285,8 +182,8 @@ ensure_tx (MsEngineCore *core)
   return TRUE;
 }
 
-static gboolean
-check (MsEngineCore *core,
+gboolean
+_ms_engine_check (MsEngineCore *core,
        gboolean      ok,
        GError       *error)
 {
@@ -336,8 +233,8 @@ flush (MsEngineCore *core)
 
 /* Counts */
 
-static void
-move_count (CampaignRun     *c,
+void
+_ms_engine_move_count (CampaignRun     *c,
             MsDeliveryState  from,
             MsDeliveryState  to)
 {
@@ -346,8 +243,8 @@ move_count (CampaignRun     *c,
   c->counts[to]++;
 }
 
-static void
-record_sent (CampaignRun *c,
+void
+_ms_engine_record_sent (CampaignRun *c,
              gint64       now)
 {
   guint si = (guint) (now % 60);
@@ -367,8 +264,8 @@ record_sent (CampaignRun *c,
   c->min_count[mi]++;
 }
 
-static guint
-sent_last_minute (CampaignRun *c,
+guint
+_ms_engine_sent_last_minute (CampaignRun *c,
                   gint64       now)
 {
   guint n = 0;
@@ -379,8 +276,8 @@ sent_last_minute (CampaignRun *c,
   return n;
 }
 
-static GArray *
-rate_history (CampaignRun *c,
+GArray *
+_ms_engine_rate_history (CampaignRun *c,
               gint64       now)
 {
   GArray *history = g_array_sized_new (FALSE, TRUE, sizeof (guint), 60);
@@ -420,8 +317,8 @@ load_send_log_cb (gint64   time_ms,
   ms_quota_tracker_load (core->quotas, s->id, time_ms);
 }
 
-static void
-set_hold (ServerRun *s,
+void
+_ms_engine_set_hold (ServerRun *s,
           gboolean   hold)
 {
   /* Workers also hold themselves (after a failure of the server's kind), so a
@@ -451,11 +348,11 @@ maybe_lift_stop (MsEngineCore *core,
   s->health.stopped_at = 0;
   s->health.consecutive_failures = 0;
   g_clear_pointer (&s->health.reason, g_free);
-  if (ensure_tx (core))
+  if (_ms_engine_ensure_tx (core))
     {
       GError *error = NULL;
 
-      check (core, ms_store_set_server_health (core->store, &s->health, &error), error);
+      _ms_engine_check (core, ms_store_set_server_health (core->store, &s->health, &error), error);
     }
 }
 
@@ -486,7 +383,7 @@ ensure_server (MsEngineCore  *core,
   data[0] = s;
   data[1] = core;
   if (n_quotas > 0
-      && !ms_store_foreach_send_log (core->store, id, now_ms () - max_window_secs (s->server) * 1000,
+      && !ms_store_foreach_send_log (core->store, id, _ms_engine_now_ms () - max_window_secs (s->server) * 1000,
                                      load_send_log_cb, data, error))
     {
       server_run_free (s);
@@ -515,8 +412,8 @@ save_health (MsEngineCore *core,
 {
   GError *error = NULL;
 
-  if (ensure_tx (core))
-    check (core, ms_store_set_server_health (core->store, &s->health, &error), error);
+  if (_ms_engine_ensure_tx (core))
+    _ms_engine_check (core, ms_store_set_server_health (core->store, &s->health, &error), error);
 }
 
 /* Authentication, TLS or a missing password: nothing helps until the person acts. */
@@ -526,11 +423,11 @@ stop_server (MsEngineCore *core,
              const char   *why)
 {
   s->health.stopped = TRUE;
-  s->health.stopped_at = now_s ();
+  s->health.stopped_at = _ms_engine_now_s ();
   g_free (s->health.reason);
   s->health.reason = g_strdup (why);
   save_health (core, s);
-  set_hold (s, TRUE);
+  _ms_engine_set_hold (s, TRUE);
   retire_workers (s);
 }
 
@@ -547,11 +444,11 @@ cool_down (MsEngineCore *core,
   shift = MIN (s->health.consecutive_failures - 1, 20);
   secs = MIN ((guint64) MAX (core->timing.cooldown_base_secs, 1) << shift,
               (guint64) MAX (core->timing.cooldown_max_secs, 1));
-  s->health.cooldown_until = now_s () + (gint64) secs;
+  s->health.cooldown_until = _ms_engine_now_s () + (gint64) secs;
   g_free (s->health.reason);
   s->health.reason = g_strdup (why);
   save_health (core, s);
-  set_hold (s, TRUE);
+  _ms_engine_set_hold (s, TRUE);
 }
 
 static void
@@ -700,8 +597,8 @@ external_stop (MsEngineCore *core,
   return TRUE;
 }
 
-static void
-set_state (MsEngineCore    *core,
+void
+_ms_engine_set_state (MsEngineCore    *core,
            CampaignRun     *c,
            MsCampaignState  state,
            const char      *reason,
@@ -722,7 +619,7 @@ set_state (MsEngineCore    *core,
   core->publish_dirty = TRUE;
   g_debug ("Campaign %" G_GINT64_FORMAT ": %s%s%s", c->id, ms_campaign_state_to_string (state),
            reason != NULL ? ": " : "", reason != NULL ? reason : "");
-  if (c->keep_state || !ensure_tx (core))
+  if (c->keep_state || !_ms_engine_ensure_tx (core))
     return;
   if (external_stop (core, c))
     return;
@@ -740,13 +637,13 @@ set_state (MsEngineCore    *core,
     }
   else
     {
-      check (core, FALSE, error);
+      _ms_engine_check (core, FALSE, error);
     }
 }
 
 /* Claimed deliveries nobody took go back to the queue. */
-static void
-unclaim_prefetch (MsEngineCore *core,
+void
+_ms_engine_unclaim_prefetch (MsEngineCore *core,
                   CampaignRun  *c)
 {
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -756,24 +653,24 @@ unclaim_prefetch (MsEngineCore *core,
   while ((d = g_queue_pop_head (&c->prefetch)) != NULL)
     {
       g_array_append_val (ids, d->id);
-      move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_QUEUED);
+      _ms_engine_move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_QUEUED);
       ms_delivery_free (d);
     }
   c->claim_after = 0;
-  if (ids->len > 0 && ensure_tx (core))
-    check (core, ms_store_unclaim_deliveries (core->store, (const gint64 *) (gpointer) ids->data,
+  if (ids->len > 0 && _ms_engine_ensure_tx (core))
+    _ms_engine_check (core, ms_store_unclaim_deliveries (core->store, (const gint64 *) (gpointer) ids->data,
                                               ids->len, &error),
            error);
 }
 
-static void
-reload_counts (MsEngineCore *core,
+void
+_ms_engine_reload_counts (MsEngineCore *core,
                CampaignRun  *c)
 {
   GError *error = NULL;
 
   /* The database counts claimed rows as sending, as the engine does. */
-  if (check (core, ms_store_count_deliveries (core->store, c->id, c->counts, &error), error))
+  if (_ms_engine_check (core, ms_store_count_deliveries (core->store, c->id, c->counts, &error), error))
     core->publish_dirty = TRUE;
 }
 
@@ -798,8 +695,6 @@ typedef struct
   CampaignRun  *campaign;
 } MaterializeData;
 
-static GPtrArray *build_snapshots (MsEngineCore *core);
-
 static void
 materialize_cb (gint64   added,
                 gpointer user_data)
@@ -811,7 +706,7 @@ materialize_cb (gint64   added,
   g_free (data->campaign->reason);
   data->campaign->reason = g_steal_pointer (&reason);
   data->campaign->counts[MS_DELIVERY_QUEUED] = added;
-  data->core->publish (build_snapshots (data->core), TRUE, data->core->publish_data);
+  data->core->publish (_ms_engine_build_snapshots (data->core), TRUE, data->core->publish_data);
 }
 
 /* A campaign that cannot start: paused with the reason, told once, forgotten. */
@@ -823,7 +718,7 @@ campaign_failed (MsEngineCore *core,
   g_autofree char *reason = g_strdup_printf (_("The campaign cannot be sent: %s"), error->message);
 
   c->stalled = TRUE;
-  set_state (core, c, MS_CAMPAIGN_STATE_PAUSED, reason, 0);
+  _ms_engine_set_state (core, c, MS_CAMPAIGN_STATE_PAUSED, reason, 0);
   c->done = TRUE;
 }
 
@@ -921,7 +816,7 @@ start_campaign (MsEngineCore *core,
           c->stop = _ms_engine_flag_new ();
           c->pausing = FALSE;
           c->stalled = FALSE;
-          set_state (core, c, MS_CAMPAIGN_STATE_RUNNING, NULL, 0);
+          _ms_engine_set_state (core, c, MS_CAMPAIGN_STATE_RUNNING, NULL, 0);
         }
       return;
     }
@@ -956,7 +851,7 @@ start_campaign (MsEngineCore *core,
   if (c->state == MS_CAMPAIGN_STATE_PAUSED)
     {
       /* Resuming: stopped servers may try again. */
-      if (!ensure_tx (core) || !ms_store_resume_campaign (core->store, id, &error))
+      if (!_ms_engine_ensure_tx (core) || !ms_store_resume_campaign (core->store, id, &error))
         {
           if (error != NULL)
             campaign_failed (core, c, error);
@@ -972,9 +867,9 @@ start_campaign (MsEngineCore *core,
       campaign_failed (core, c, error);
       return;
     }
-  state = c->start_at > now_s () ? MS_CAMPAIGN_STATE_SCHEDULED : MS_CAMPAIGN_STATE_RUNNING;
+  state = c->start_at > _ms_engine_now_s () ? MS_CAMPAIGN_STATE_SCHEDULED : MS_CAMPAIGN_STATE_RUNNING;
   c->written = FALSE;
-  set_state (core, c, state, NULL, 0);
+  _ms_engine_set_state (core, c, state, NULL, 0);
 }
 
 static void
@@ -989,7 +884,7 @@ pause_campaign (MsEngineCore *core,
       /* Not sending here: the person's command goes straight to the database. */
       GError *error = NULL;
 
-      if (ensure_tx (core))
+      if (_ms_engine_ensure_tx (core))
         {
           if (cancel)
             ms_store_cancel_campaign (core->store, id, &error);
@@ -1002,14 +897,14 @@ pause_campaign (MsEngineCore *core,
   c->pausing = TRUE;
   c->cancelling |= cancel;
   g_atomic_int_set (&c->stop->stop, 1);
-  unclaim_prefetch (core, c);
+  _ms_engine_unclaim_prefetch (core, c);
   core->publish_dirty = TRUE;
 }
 
 /* Servers changed */
 
-static void
-reload_servers (MsEngineCore *core)
+void
+_ms_engine_reload_servers (MsEngineCore *core)
 {
   GHashTableIter iter;
   ServerRun *s;
@@ -1027,7 +922,7 @@ reload_servers (MsEngineCore *core)
       if (fresh == NULL)
         {
           s->deleted = TRUE;
-          set_hold (s, TRUE);
+          _ms_engine_set_hold (s, TRUE);
           retire_workers (s);
           continue;
         }
@@ -1068,8 +963,8 @@ reload_servers (MsEngineCore *core)
   core->publish_dirty = TRUE;
 }
 
-static gint64
-read_servers_stamp (MsEngineCore *core)
+gint64
+_ms_engine_read_servers_stamp (MsEngineCore *core)
 {
   sqlite3_stmt *stmt = _ms_store_prepare (core->store,
                                           "SELECT coalesce (max (updated_at), 0) * 1000 + count(*)"
@@ -1130,12 +1025,12 @@ finish_delivery (MsEngineCore      *core,
   outcome.handed_over = job->dot_written;
   outcome.log_time_ms = log_time;
 
-  move_count (c, from, state);
+  _ms_engine_move_count (c, from, state);
   if (state == MS_DELIVERY_QUEUED)
     c->claim_after = MIN (c->claim_after, next_attempt_at);
   core->publish_dirty = TRUE;
-  if (ensure_tx (core))
-    check (core, ms_store_finish_delivery (core->store, &outcome, &error), error);
+  if (_ms_engine_ensure_tx (core))
+    _ms_engine_check (core, ms_store_finish_delivery (core->store, &outcome, &error), error);
 }
 
 static void
@@ -1146,9 +1041,9 @@ bounce_contact (MsEngineCore *core,
   GError *error = NULL;
   gint64 id = job->delivery->contact_id;
 
-  if (id <= 0 || !ensure_tx (core))
+  if (id <= 0 || !_ms_engine_ensure_tx (core))
     return;
-  check (core, ms_store_set_contacts_status (core->store, &id, 1, MS_CONTACT_STATUS_BOUNCED, why,
+  _ms_engine_check (core, ms_store_set_contacts_status (core->store, &id, 1, MS_CONTACT_STATUS_BOUNCED, why,
                                              &error),
          error);
 }
@@ -1173,7 +1068,7 @@ retry_later (MsEngineCore *core,
              gint64        log_time)
 {
   guint attempts = job->delivery->attempts + 1;
-  gint64 now = now_s ();
+  gint64 now = _ms_engine_now_s ();
   gint64 age = now - job->delivery->first_attempt_at;
   guint shift = MIN (attempts - 1, 20);
   guint64 wait = MIN ((guint64) MAX (core->timing.retry_base_secs, 1) << shift,
@@ -1209,7 +1104,7 @@ handle_result (MsEngineCore   *core,
   worker->busy_since_result = worker->assigned > 0;
   g_assert (c != NULL && s != NULL);
   c->in_flight--;
-  cs = find_campaign_server (c, s->id);
+  cs = _ms_engine_find_campaign_server (c, s->id);
 
   /* Counted at the reply.  The send log keeps that time only where a quota
    * reads it; elsewhere the time of the data-sent record stays. */
@@ -1230,7 +1125,7 @@ handle_result (MsEngineCore   *core,
   if (job->ok)
     {
       finish_delivery (core, c, job, MS_DELIVERY_SENT, attempts, 0, log_time);
-      record_sent (c, g_get_real_time () / G_USEC_PER_SEC);
+      _ms_engine_record_sent (c, g_get_real_time () / G_USEC_PER_SEC);
       if (cs != NULL)
         cs->sent++;
       server_succeeded (core, s);
@@ -1296,16 +1191,16 @@ handle_commit (MsEngineCore   *core,
   GError *error = NULL;
 
   g_ptr_array_add (core->ack_waiters, worker);
-  if (!ensure_tx (core))
+  if (!_ms_engine_ensure_tx (core))
     return;
-  if (check (core, ms_store_mark_data_sent (core->store, job->delivery->id, job->server_id,
-                                            now_ms (), &job->log_id, &error),
+  if (_ms_engine_check (core, ms_store_mark_data_sent (core->store, job->delivery->id, job->server_id,
+                                            _ms_engine_now_ms (), &job->log_id, &error),
              error))
     {
       /* Acknowledged only after the tick's commit (flush). */
       job->committed = TRUE;
       if (c != NULL)
-        move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_DATA_SENT);
+        _ms_engine_move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_DATA_SENT);
     }
 }
 
@@ -1337,8 +1232,8 @@ handle_message (MsEngineCore *core,
       pause_campaign (core, msg->campaign_id, TRUE);
       break;
     case MSG_SERVERS_CHANGED:
-      reload_servers (core);
-      core->servers_stamp = read_servers_stamp (core);
+      _ms_engine_reload_servers (core);
+      core->servers_stamp = _ms_engine_read_servers_stamp (core);
       break;
     case MSG_QUIT:
       core->quitting = TRUE;
@@ -1349,7 +1244,7 @@ handle_message (MsEngineCore *core,
           c->pausing = TRUE;
           g_atomic_int_set (&c->stop->stop, 1);
           c->keep_state = TRUE;
-          unclaim_prefetch (core, c);
+          _ms_engine_unclaim_prefetch (core, c);
         }
       break;
     case MSG_COMMIT:
@@ -1381,648 +1276,6 @@ handle_message (MsEngineCore *core,
     }
 }
 
-/* Scheduling */
-
-static gboolean
-window_open (CampaignRun *c,
-             gint64       now)
-{
-  return ms_send_window_next_open_ms (&c->window, now) <= now;
-}
-
-/* Why a server cannot take a message of the campaign now, and until when (ms; 0
- * when only the person can change it).  MS_SERVER_STATE_READY when it can. */
-static MsServerState
-server_state (MsEngineCore   *core,
-              CampaignServer *cs,
-              gint64          now,
-              gint64         *out_until)
-{
-  ServerRun *s = cs->server;
-  gint64 next = 0;
-
-  *out_until = 0;
-  if (s->deleted)
-    return MS_SERVER_STATE_UNUSABLE;
-  if (!ms_server_get_enabled (s->server))
-    return MS_SERVER_STATE_DISABLED;
-  if (s->health.stopped)
-    return MS_SERVER_STATE_STOPPED;
-  if (cs->unusable != NULL)
-    return MS_SERVER_STATE_UNUSABLE;
-  if (s->health.cooldown_until * 1000 > now)
-    {
-      *out_until = s->health.cooldown_until * 1000;
-      return MS_SERVER_STATE_COOLING_DOWN;
-    }
-  if (!ms_quota_tracker_has_room (core->quotas, s->id, &next))
-    {
-      *out_until = next;
-      return MS_SERVER_STATE_QUOTA_FULL;
-    }
-  return MS_SERVER_STATE_READY;
-}
-
-/* How many jobs a connection may hold.  With commit-ahead, enough to keep it
- * busy while one commit (fsync) takes place, and no more: each of them is one
- * more uncertain delivery should the process die.  Otherwise the one it sends
- * and the next. */
-static guint
-jobs_ahead (MsEngineCore   *core,
-            MsEngineWorker *w)
-{
-  double per_commit;
-
-  if (core->timing.commit_ahead == 0)
-    return 2;
-  per_commit = w->message_us > 0 ? core->commit_us / w->message_us : 1.0;
-  return (guint) CLAMP (2.0 + 2.0 * per_commit, (double) MIN (core->timing.commit_ahead, 4),
-                        (double) MAX (core->timing.commit_ahead, 2));
-}
-
-static MsEngineWorker *
-free_worker (MsEngineCore *core,
-             ServerRun    *s)
-{
-  MsEngineWorker *spare = NULL;
-
-  for (guint i = 0; i < s->workers->len; i++)
-    {
-      MsEngineWorker *w = g_ptr_array_index (s->workers, i);
-
-      if (w->retiring)
-        continue;
-      if (w->assigned == 0)
-        return w;
-      /* Topped up in batches: when half its jobs are done, or in the same tick
-       * (so one commit covers several messages). */
-      if (spare == NULL && w->assigned < jobs_ahead (core, w)
-          && (w->refill_tick == core->tick_no || w->assigned <= jobs_ahead (core, w) / 2))
-        spare = w;
-    }
-  if (spare == NULL || s->workers->len < ms_server_get_max_connections (s->server))
-    {
-      guint live = 0;
-
-      for (guint i = 0; i < s->workers->len; i++)
-        live += !((MsEngineWorker *) g_ptr_array_index (s->workers, i))->retiring;
-      if (live < MAX (ms_server_get_max_connections (s->server), 1))
-        {
-          MsEngineWorker *w = _ms_engine_worker_new (&core->inbox, s->server, core->secrets,
-                                                     core->timing.idle_close_ms);
-
-          g_ptr_array_add (s->workers, w);
-          core->n_workers++;
-          return w;
-        }
-    }
-  return spare;
-}
-
-static MsDelivery *
-next_delivery (MsEngineCore *core,
-               CampaignRun  *c)
-{
-  g_autoptr(GPtrArray) rows = NULL;
-  GError *error = NULL;
-  gint64 now = now_s ();
-  guint suppressed = 0;
-
-  if (!g_queue_is_empty (&c->prefetch))
-    return g_queue_pop_head (&c->prefetch);
-  if (c->counts[MS_DELIVERY_QUEUED] <= 0 || c->claim_after > now || !ensure_tx (core))
-    return NULL;
-
-  /* Contacts that stopped being active since are suppressed on the way. */
-  do
-    {
-      g_clear_pointer (&rows, g_ptr_array_unref);
-      rows = ms_store_claim_deliveries (core->store, c->id, now, CLAIM_BATCH, &suppressed, &error);
-      if (!check (core, rows != NULL, error))
-        return NULL;
-      for (guint i = 0; i < suppressed; i++)
-        move_count (c, MS_DELIVERY_QUEUED, MS_DELIVERY_SUPPRESSED);
-    }
-  while (rows->len == 0 && suppressed > 0);
-  if (rows->len == 0)
-    {
-      gint64 next = ms_store_next_attempt_time (core->store, c->id, NULL);
-
-      c->claim_after = next > now ? next : G_MAXINT64;
-      return NULL;
-    }
-  for (guint i = 0; i < rows->len; i++)
-    {
-      move_count (c, MS_DELIVERY_QUEUED, MS_DELIVERY_SENDING);
-      g_queue_push_tail (&c->prefetch, g_steal_pointer (&g_ptr_array_index (rows, i)));
-    }
-  return g_queue_pop_head (&c->prefetch);
-}
-
-/* Records data-sent in this tick's transaction: the job leaves after the commit,
- * and its connection writes the final dot without asking. */
-static void
-commit_ahead (MsEngineCore *core,
-              CampaignRun  *c,
-              MsEngineJob  *job)
-{
-  GError *error = NULL;
-
-  if (ensure_tx (core)
-      && check (core, ms_store_mark_data_sent (core->store, job->delivery->id, job->server_id,
-                                               now_ms (), &job->log_id, &error),
-                error))
-    {
-      job->committed = TRUE;
-      move_count (c, MS_DELIVERY_SENDING, MS_DELIVERY_DATA_SENT);
-    }
-}
-
-static gboolean
-dispatchable (CampaignRun *c,
-              gint64       now)
-{
-  return !c->done && !c->pausing
-         && (c->state == MS_CAMPAIGN_STATE_RUNNING || c->state == MS_CAMPAIGN_STATE_WAITING
-             || (c->state == MS_CAMPAIGN_STATE_SCHEDULED && c->start_at * 1000 <= now))
-         && c->start_at * 1000 <= now && window_open (c, now);
-}
-
-/* Gives one delivery of @c to a connection; FALSE when none can go now. */
-static gboolean
-dispatch_one (MsEngineCore *core,
-              CampaignRun  *c,
-              gint64        now)
-{
-  CampaignServer *chosen = NULL;
-  MsEngineWorker *worker;
-  MsEngineJob *job;
-  PendingJob pending;
-  MsDelivery *d;
-
-  /* Rotation: the first server, in the campaign's order, that may send now. */
-  for (guint i = 0; i < c->servers->len && chosen == NULL; i++)
-    {
-      CampaignServer *cs = g_ptr_array_index (c->servers, i);
-      gint64 until;
-
-      if (server_state (core, cs, now, &until) == MS_SERVER_STATE_READY)
-        chosen = cs;
-    }
-  if (chosen == NULL)
-    return FALSE;
-  set_hold (chosen->server, FALSE);
-  worker = free_worker (core, chosen->server);
-  if (worker == NULL)
-    return FALSE;   /* use it until a window is full: wait for its connections */
-  d = next_delivery (core, c);
-  if (d == NULL)
-    return FALSE;
-  if (!ms_quota_tracker_reserve (core->quotas, chosen->server->id, NULL))
-    {
-      g_queue_push_head (&c->prefetch, d);
-      return FALSE;
-    }
-
-  job = g_new0 (MsEngineJob, 1);
-  job->delivery = d;
-  job->campaign_id = c->id;
-  job->server_id = chosen->server->id;
-  job->renderer = ms_message_renderer_ref (chosen->renderer);
-  job->envelope_from = g_strdup (ms_server_get_sender_address (chosen->server->server));
-  job->max_size = ms_server_get_max_message_size (chosen->server->server);
-  job->stop = _ms_engine_flag_ref (c->stop);
-  if (core->timing.commit_ahead > 0)
-    commit_ahead (core, c, job);
-  c->in_flight++;
-  worker->assigned++;
-  worker->refill_tick = core->tick_no;
-  core->n_jobs++;
-  pending.worker = worker;
-  pending.job = job;
-  g_array_append_val (core->pending_jobs, pending);
-  if (c->state != MS_CAMPAIGN_STATE_RUNNING)
-    set_state (core, c, MS_CAMPAIGN_STATE_RUNNING, NULL, 0);
-  return TRUE;
-}
-
-static void
-schedule (MsEngineCore *core)
-{
-  gint64 now = now_ms ();
-  gboolean progress = TRUE;
-
-  if (core->quitting || core->fatal != NULL)
-    return;
-  /* One delivery per campaign per round, so campaigns share the servers. */
-  while (progress)
-    {
-      progress = FALSE;
-      for (guint i = 0; i < core->campaigns->len; i++)
-        {
-          CampaignRun *c = g_ptr_array_index (core->campaigns, i);
-
-          if (dispatchable (c, now) && dispatch_one (core, c, now))
-            progress = TRUE;
-        }
-    }
-}
-
-/* Words for a server that makes the campaign wait. */
-static char *
-describe_server_wait (MsServerState  state,
-                      const char    *name,
-                      gint64         until_ms,
-                      const char    *reason)
-{
-  g_autofree char *when = format_time ((until_ms + 999) / 1000);
-
-  if (state == MS_SERVER_STATE_COOLING_DOWN)
-    return g_strdup_printf (_("“%s” is cooling down until %s after: %s"), name, when,
-                            reason != NULL ? reason : "");
-  if (until_ms == G_MAXINT64)
-    return g_strdup_printf (_("“%s” waits for the messages in flight"), name);
-  return g_strdup_printf (_("Waiting for quota on “%s” until %s"), name, when);
-}
-
-/* Nothing can go now and nothing is in flight: wait, finish or stall. */
-static void
-update_idle_campaign (MsEngineCore *core,
-                      CampaignRun  *c,
-                      gint64        now)
-{
-  gint64 remaining = c->counts[MS_DELIVERY_QUEUED] + c->counts[MS_DELIVERY_SENDING]
-                     + c->counts[MS_DELIVERY_DATA_SENT];
-  g_autoptr(GString) why = NULL;
-  g_autofree char *text = NULL;
-  gint64 until = G_MAXINT64;
-  gint64 next_open;
-
-  if (remaining <= 0)
-    {
-      set_state (core, c, MS_CAMPAIGN_STATE_FINISHED, NULL, 0);
-      c->done = TRUE;
-      return;
-    }
-  if (c->start_at * 1000 > now)
-    {
-      g_autofree char *when = format_time (c->start_at);
-
-      text = g_strdup_printf (_("Starts at %s"), when);
-      set_state (core, c, MS_CAMPAIGN_STATE_SCHEDULED, text, c->start_at);
-      c->wake_at = c->start_at * 1000;
-      return;
-    }
-  next_open = ms_send_window_next_open_ms (&c->window, now);
-  if (next_open > now)
-    {
-      g_autofree char *when = next_open == G_MAXINT64 ? g_strdup (_("never"))
-                                                      : format_time (next_open / 1000);
-
-      text = g_strdup_printf (_("Waiting for the send window, which opens %s"), when);
-      set_state (core, c, MS_CAMPAIGN_STATE_WAITING, text,
-                 next_open == G_MAXINT64 ? 0 : next_open / 1000);
-      c->wake_at = next_open;
-      return;
-    }
-  if (g_queue_is_empty (&c->prefetch) && c->claim_after > now / 1000)
-    {
-      g_autofree char *when = NULL;
-
-      if (c->claim_after == G_MAXINT64)
-        {
-          /* Counted as queued but none is: recount. */
-          reload_counts (core, c);
-          c->claim_after = 0;
-          c->wake_at = now + POLL_INTERVAL;
-          return;
-        }
-      when = format_time (c->claim_after);
-      text = g_strdup_printf (_("Waiting to try temporary failures again at %s"), when);
-      set_state (core, c, MS_CAMPAIGN_STATE_WAITING, text, c->claim_after);
-      c->wake_at = c->claim_after * 1000;
-      return;
-    }
-
-  /* Due deliveries, no server: the earliest a server frees up. */
-  why = g_string_new (NULL);
-  for (guint i = 0; i < c->servers->len; i++)
-    {
-      CampaignServer *cs = g_ptr_array_index (c->servers, i);
-      g_autofree char *part = NULL;
-      gint64 server_until;
-      MsServerState st = server_state (core, cs, now, &server_until);
-
-      if (st == MS_SERVER_STATE_READY)
-        {
-          /* Room, but its connections are busy or opening: soon. */
-          until = MIN (until, now + 100);
-          continue;
-        }
-      if (server_until > 0)
-        {
-          if (server_until < until)
-            {
-              until = server_until;
-              g_string_truncate (why, 0);
-              part = describe_server_wait (st, ms_server_get_name (cs->server->server),
-                                           server_until, cs->server->health.reason);
-              g_string_append (why, part);
-            }
-          continue;
-        }
-    }
-  if (until == G_MAXINT64)
-    {
-      /* No server can ever send it as things are: the person must act. */
-      g_autoptr(GString) reasons = g_string_new (NULL);
-
-      for (guint i = 0; i < c->servers->len; i++)
-        {
-          CampaignServer *cs = g_ptr_array_index (c->servers, i);
-          gint64 ignored;
-          MsServerState st = server_state (core, cs, now, &ignored);
-          const char *detail = st == MS_SERVER_STATE_UNUSABLE && cs->unusable != NULL
-                               ? cs->unusable : cs->server->health.reason;
-
-          if (reasons->len > 0)
-            g_string_append (reasons, "; ");
-          g_string_append_printf (reasons, "“%s”: %s", ms_server_get_name (cs->server->server),
-                                  ms_server_state_to_label (st));
-          if (detail != NULL)
-            g_string_append_printf (reasons, " (%s)", detail);
-        }
-      text = g_strdup_printf (_("No server can send this campaign: %s"), reasons->str);
-      c->stalled = TRUE;
-      unclaim_prefetch (core, c);
-      set_state (core, c, MS_CAMPAIGN_STATE_PAUSED, text, 0);
-      c->done = TRUE;
-      return;
-    }
-  if (until <= now + 100 && why->len == 0)
-    {
-      c->wake_at = until;
-      return;   /* a connection is about to be free: not a wait worth showing */
-    }
-  set_state (core, c, MS_CAMPAIGN_STATE_WAITING, why->str, (until + 999) / 1000);
-  c->wake_at = until;
-}
-
-static void
-update_states (MsEngineCore *core)
-{
-  gint64 now = now_ms ();
-
-  for (guint i = 0; i < core->campaigns->len; i++)
-    {
-      CampaignRun *c = g_ptr_array_index (core->campaigns, i);
-
-      c->wake_at = 0;
-      if (c->done)
-        continue;
-      if (core->fatal != NULL && !c->pausing)
-        {
-          c->pausing = TRUE;
-          g_atomic_int_set (&c->stop->stop, 1);
-          c->stalled = TRUE;
-          g_free (c->reason);
-          c->reason = g_strdup (core->fatal);
-          unclaim_prefetch (core, c);
-        }
-      if (c->pausing)
-        {
-          if (c->in_flight > 0)
-            continue;
-          if (c->cancelling)
-            {
-              GError *error = NULL;
-
-              set_state (core, c, MS_CAMPAIGN_STATE_CANCELLED, NULL, 0);
-              if (ensure_tx (core)
-                  && check (core, ms_store_cancel_campaign (core->store, c->id, &error), error))
-                reload_counts (core, c);
-            }
-          else if (!c->keep_state)
-            {
-              set_state (core, c, MS_CAMPAIGN_STATE_PAUSED, c->stalled ? c->reason : NULL, 0);
-            }
-          core->publish_dirty = TRUE;
-          c->done = TRUE;
-          continue;
-        }
-      if (c->in_flight > 0)
-        {
-          if (c->state != MS_CAMPAIGN_STATE_RUNNING)
-            set_state (core, c, MS_CAMPAIGN_STATE_RUNNING, NULL, 0);
-          continue;
-        }
-      update_idle_campaign (core, c, now);
-    }
-}
-
-/* Another program paused, cancelled or resumed a campaign, or edited servers. */
-static void
-poll_database (MsEngineCore *core)
-{
-  gint64 stamp;
-
-  for (guint i = 0; i < core->campaigns->len; i++)
-    {
-      CampaignRun *c = g_ptr_array_index (core->campaigns, i);
-      MsCampaignState state;
-
-      if (c->done || c->pausing || !c->written
-          || !ms_store_read_campaign_state (core->store, c->id, &state, NULL)
-          || state == c->state)
-        continue;
-      if (state == MS_CAMPAIGN_STATE_PAUSED || state == MS_CAMPAIGN_STATE_CANCELLED)
-        {
-          c->pausing = TRUE;
-          g_atomic_int_set (&c->stop->stop, 1);
-          c->cancelling = state == MS_CAMPAIGN_STATE_CANCELLED;
-          c->state = state;
-          unclaim_prefetch (core, c);
-          reload_counts (core, c);
-        }
-    }
-  stamp = read_servers_stamp (core);
-  if (stamp != core->servers_stamp)
-    {
-      core->servers_stamp = stamp;
-      reload_servers (core);
-    }
-}
-
-/* Progress */
-
-static gint64
-window_func (gint64   time,
-             gpointer user_data)
-{
-  return ms_send_window_next_open_ms (user_data, time);
-}
-
-static void
-compute_eta (MsEngineCore *core,
-             CampaignRun  *c,
-             gint64        now)
-{
-  g_autofree MsQuotaPlanServer *plan = g_new0 (MsQuotaPlanServer, MAX (c->servers->len, 1));
-  g_autofree MsQuotaPlanResult *results = g_new0 (MsQuotaPlanResult, MAX (c->servers->len, 1));
-  gint64 remaining = c->counts[MS_DELIVERY_QUEUED] + c->counts[MS_DELIVERY_SENDING]
-                     + c->counts[MS_DELIVERY_DATA_SENT];
-  guint last_minute = sent_last_minute (c, now / 1000);
-  gint64 finish;
-  gint64 eta = 0;
-
-  if (remaining <= 0)
-    {
-      c->eta = 0;
-      return;
-    }
-  for (guint i = 0; i < c->servers->len; i++)
-    {
-      CampaignServer *cs = g_ptr_array_index (c->servers, i);
-      gint64 until;
-      MsServerState st = server_state (core, cs, now, &until);
-
-      plan[i].ledger = ms_quota_tracker_copy_ledger (core->quotas, cs->server->id);
-      plan[i].usable = st != MS_SERVER_STATE_STOPPED && st != MS_SERVER_STATE_DISABLED
-                       && st != MS_SERVER_STATE_UNUSABLE;
-      if (st == MS_SERVER_STATE_COOLING_DOWN)
-        plan[i].available_from = until;
-    }
-  finish = ms_quota_plan (plan, c->servers->len, (guint64) remaining, MAX (now, c->start_at * 1000),
-                          window_func, &c->window, results);
-  for (guint i = 0; i < c->servers->len; i++)
-    ms_quota_ledger_free (plan[i].ledger);
-
-  if (finish != G_MAXINT64 && finish > now + 1000)
-    eta = finish / 1000;
-  if (last_minute > 0)
-    eta = MAX (eta, now / 1000 + remaining * 60 / last_minute);
-  c->eta = eta;
-}
-
-static MsCampaignSnapshot *
-snapshot_campaign (MsEngineCore *core,
-                   CampaignRun  *c,
-                   gint64        now)
-{
-  MsCampaignSnapshot *snap = g_new0 (MsCampaignSnapshot, 1);
-
-  snap->campaign_id = c->id;
-  snap->state = c->state;
-  snap->reason = g_strdup (c->reason);
-  snap->wait_until = c->wait_until;
-  snap->stalled = c->stalled;
-  memcpy (snap->counts, c->counts, sizeof c->counts);
-  snap->send_rate = sent_last_minute (c, now / 1000);
-  snap->eta = c->eta;
-  snap->rate_history = rate_history (c, now / 1000);
-  snap->servers = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_server_status_free);
-  for (guint i = 0; i < c->servers->len; i++)
-    {
-      CampaignServer *cs = g_ptr_array_index (c->servers, i);
-      MsServerStatus *st = ms_server_status_new (cs->server->id,
-                                                 ms_server_get_name (cs->server->server));
-      g_autoptr(GArray) windows = ms_quota_tracker_get_status (core->quotas, cs->server->id);
-      gint64 until;
-      guint busy = 0;
-
-      st->state = server_state (core, cs, now, &until);
-      for (guint j = 0; j < cs->server->workers->len; j++)
-        busy += ((MsEngineWorker *) g_ptr_array_index (cs->server->workers, j))->assigned > 0;
-      if (st->state == MS_SERVER_STATE_READY && busy > 0)
-        st->state = MS_SERVER_STATE_SENDING;
-      st->cooldown_until = cs->server->health.cooldown_until > now / 1000
-                           ? cs->server->health.cooldown_until : 0;
-      if (st->state == MS_SERVER_STATE_UNUSABLE)
-        st->reason = g_strdup (cs->unusable);
-      else if (st->state == MS_SERVER_STATE_STOPPED || st->state == MS_SERVER_STATE_COOLING_DOWN)
-        st->reason = g_strdup (cs->server->health.reason);
-      st->connections = cs->server->connections;
-      st->sent = cs->sent;
-      if (windows != NULL && windows->len > 0)
-        g_array_append_vals (st->windows, windows->data, windows->len);
-      g_ptr_array_add (snap->servers, st);
-    }
-  return snap;
-}
-
-static GPtrArray *
-build_snapshots (MsEngineCore *core)
-{
-  GPtrArray *snapshots = g_ptr_array_new_with_free_func ((GDestroyNotify) _ms_campaign_snapshot_free);
-  gint64 now = now_ms ();
-
-  for (guint i = 0; i < core->campaigns->len; i++)
-    g_ptr_array_add (snapshots, snapshot_campaign (core, g_ptr_array_index (core->campaigns, i), now));
-  return snapshots;
-}
-
-static gboolean
-any_active (MsEngineCore *core)
-{
-  for (guint i = 0; i < core->campaigns->len; i++)
-    if (!((CampaignRun *) g_ptr_array_index (core->campaigns, i))->done)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-publish_timeout_cb (gpointer user_data)
-{
-  MsEngineCore *core = user_data;
-
-  g_clear_pointer (&core->publish_source, g_source_unref);
-  tick (core);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-publish (MsEngineCore *core,
-         gboolean      force)
-{
-  gint64 mono = g_get_monotonic_time ();
-  gint64 now = now_ms ();
-
-  if (!core->publish_dirty && !force)
-    return;
-  if (!force && mono - core->last_publish < PUBLISH_INTERVAL)
-    {
-      if (core->publish_source == NULL)
-        {
-          core->publish_source = g_timeout_source_new ((guint) ((PUBLISH_INTERVAL - (mono - core->last_publish)) / 1000) + 1);
-          g_source_set_callback (core->publish_source, publish_timeout_cb, core, NULL);
-          g_source_attach (core->publish_source, core->context);
-        }
-      return;
-    }
-  for (guint i = 0; i < core->campaigns->len; i++)
-    {
-      CampaignRun *c = g_ptr_array_index (core->campaigns, i);
-
-      if (mono - c->eta_computed >= ETA_INTERVAL || c->done)
-        {
-          compute_eta (core, c, now);
-          c->eta_computed = mono;
-        }
-    }
-  core->publish (build_snapshots (core), any_active (core), core->publish_data);
-  core->last_publish = mono;
-  core->publish_dirty = FALSE;
-
-  /* Campaigns that left the engine were told once; forget them. */
-  for (guint i = core->campaigns->len; i > 0; i--)
-    {
-      CampaignRun *c = g_ptr_array_index (core->campaigns, i - 1);
-
-      if (c->done && c->in_flight == 0)
-        g_ptr_array_remove_index (core->campaigns, i - 1);
-    }
-}
-
 /* The loop */
 
 static gboolean
@@ -2033,7 +1286,7 @@ wake_cb (gpointer user_data)
   g_clear_pointer (&core->wake_source, g_source_unref);
   core->wake_at = 0;
   core->publish_dirty = TRUE;
-  tick (core);
+  _ms_engine_tick (core);
   return G_SOURCE_REMOVE;
 }
 
@@ -2041,7 +1294,7 @@ static void
 arm_wake (MsEngineCore *core)
 {
   gint64 at = G_MAXINT64;
-  gint64 now = now_ms ();
+  gint64 now = _ms_engine_now_ms ();
 
   for (guint i = 0; i < core->campaigns->len; i++)
     {
@@ -2072,7 +1325,7 @@ commit_timeout_cb (gpointer user_data)
   MsEngineCore *core = user_data;
 
   g_clear_pointer (&core->commit_source, g_source_unref);
-  tick (core);
+  _ms_engine_tick (core);
   return G_SOURCE_REMOVE;
 }
 
@@ -2117,8 +1370,8 @@ commit_tick (MsEngineCore *core)
   flush (core);
 }
 
-static void
-tick (MsEngineCore *core)
+void
+_ms_engine_tick (MsEngineCore *core)
 {
   MsEngineMsg *msg;
 
@@ -2128,15 +1381,15 @@ tick (MsEngineCore *core)
       handle_message (core, msg);
       _ms_engine_msg_free (msg);
     }
-  schedule (core);
-  update_states (core);
+  _ms_engine_schedule (core);
+  _ms_engine_update_states (core);
   commit_tick (core);
   arm_wake (core);
-  publish (core, FALSE);
+  _ms_engine_publish (core, FALSE);
 
   if (core->quitting && core->n_workers == 0)
     {
-      publish (core, TRUE);
+      _ms_engine_publish (core, TRUE);
       g_main_loop_quit (core->loop);
     }
   else if (core->quitting)
@@ -2181,7 +1434,7 @@ inbox_dispatch (GSource     *source,
 {
   InboxSource *self = (InboxSource *) source;
 
-  tick (self->core);
+  _ms_engine_tick (self->core);
   return G_SOURCE_CONTINUE;
 }
 
@@ -2198,9 +1451,9 @@ poll_cb (gpointer user_data)
   MsEngineCore *core = user_data;
 
   if (!core->quitting && core->fatal == NULL)
-    poll_database (core);
-  core->publish_dirty |= any_active (core);
-  tick (core);
+    _ms_engine_poll_database (core);
+  core->publish_dirty |= _ms_engine_any_active (core);
+  _ms_engine_tick (core);
   return G_SOURCE_CONTINUE;
 }
 
@@ -2218,7 +1471,7 @@ engine_thread (gpointer user_data)
   g_source_set_callback (poll, poll_cb, core, NULL);
   g_source_attach (poll, core->context);
 
-  core->servers_stamp = read_servers_stamp (core);
+  core->servers_stamp = _ms_engine_read_servers_stamp (core);
   g_main_loop_run (core->loop);
   g_debug ("%" G_GUINT64_FORMAT " jobs, %" G_GUINT64_FORMAT " ticks, %" G_GUINT64_FORMAT
            " commits (%.0f µs each)", core->n_jobs, core->tick_no, core->n_commits, core->commit_us);
