@@ -20,6 +20,7 @@
 
 #pragma once
 
+#include "ms-campaigns-view.h"
 #include "ms-servers-view.h"
 #include "ms-templates-view.h"
 #include "ms-window.h"
@@ -37,6 +38,8 @@ struct _MsWindow
   GtkListBox           *sidebar_list;
   GtkStack             *content_stack;
   MsContactsView       *contacts_view;
+  GtkListBox           *campaigns_list; /* Campaigns, above the contact lists */
+  MsCampaignsView      *campaigns_view;
   GtkListBox           *sections_list;  /* Templates, Servers */
   MsTemplatesView      *templates_view;
   MsServersView        *servers_view;
@@ -58,6 +61,7 @@ struct _MsWindow
   GPtrArray            *section_lists;  /* GtkListBox: rows named after content_stack pages */
   gboolean              quiet_select;   /* selecting a list row without showing Contacts */
   gboolean              close_confirmed; /* unsaved template changes were saved or discarded */
+  gboolean              close_sending;   /* asked what to do with a campaign that sends */
 };
 
 void _ms_window_class_actions_init (MsWindowClass *klass);

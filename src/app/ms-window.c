@@ -412,6 +412,7 @@ on_lists_loaded_cb (GObject      *source,
       ms_contacts_view_set_db_path (self->contacts_view, self->db_path);
       ms_templates_view_set_db_path (self->templates_view, self->db_path);
       ms_servers_view_set_db_path (self->servers_view, self->db_path);
+      ms_campaigns_view_set_db_path (self->campaigns_view, self->db_path);
     }
   apply_lists (self, lists, self->list_id);
   _ms_window_actions_update (self);
@@ -578,6 +579,55 @@ on_close_confirmed_cb (GObject      *source,
 }
 
 static gboolean
+check_background_cb (gpointer data)
+{
+  MsWindow *self = data;
+
+  if (ms_campaigns_view_get_active (self->campaigns_view))
+    return G_SOURCE_CONTINUE;
+  /* Nothing left to send in the background: the app may end now. */
+  gtk_window_close (GTK_WINDOW (self));
+  g_application_release (g_application_get_default ());
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_close_sending_response_cb (MsWindow         *self,
+                              const char       *response,
+                              AdwMessageDialog *dialog)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (g_str_equal (response, "pause"))
+    {
+      self->close_sending = TRUE;
+      ms_campaigns_view_pause_all (self->campaigns_view);
+      gtk_window_close (GTK_WINDOW (self));
+    }
+  else if (g_str_equal (response, "background"))
+    {
+      self->close_sending = TRUE;
+      if (app != NULL)
+        {
+          g_application_hold (app);
+          if (g_application_get_dbus_connection (app) != NULL)
+            {
+              g_autoptr(GNotification) notification = g_notification_new (_("Mailshot keeps sending"));
+
+              g_notification_set_body (notification, _("The campaign continues in the background. "
+                                                        "You will be told when it is done."));
+              g_application_send_notification (app, "sending-in-background", notification);
+            }
+          gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+          g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 2, check_background_cb, g_object_ref (self),
+                                      g_object_unref);
+        }
+      else
+        gtk_window_close (GTK_WINDOW (self));
+    }
+}
+
+static gboolean
 ms_window_close_request (GtkWindow *window)
 {
   MsWindow *self = MS_WINDOW (window);
@@ -587,6 +637,30 @@ ms_window_close_request (GtkWindow *window)
     {
       ms_window_show_section (self, "templates");
       ms_templates_view_confirm_close_async (self->templates_view, on_close_confirmed_cb, g_object_ref (self));
+      return TRUE;
+    }
+
+  /* A campaign sends: keep sending in the background, or pause it and quit. */
+  if (!self->close_sending && ms_campaigns_view_get_active (self->campaigns_view))
+    {
+      AdwMessageDialog *dialog;
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Keep Sending?"),
+                                                           _("A campaign is sending. Mailshot can keep "
+                                                             "sending in the background and tell you when it "
+                                                             "is done, or pause the campaign and quit; it "
+                                                             "continues when you resume it.")));
+      adw_message_dialog_add_responses (dialog,
+                                        "cancel", _("_Cancel"),
+                                        "pause", _("_Pause and Quit"),
+                                        "background", _("_Keep Sending"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (dialog, "background");
+      adw_message_dialog_set_close_response (dialog, "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_sending_response_cb), self,
+                               G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (dialog));
       return TRUE;
     }
 
@@ -684,6 +758,8 @@ ms_window_class_init (MsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MsWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, contacts_view);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, campaigns_list);
+  gtk_widget_class_bind_template_child (widget_class, MsWindow, campaigns_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, sections_list);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, templates_view);
   gtk_widget_class_bind_template_child (widget_class, MsWindow, servers_view);
@@ -698,6 +774,7 @@ ms_window_class_init (MsWindowClass *klass)
   g_type_ensure (MS_TYPE_CONTACTS_VIEW);
   g_type_ensure (MS_TYPE_TEMPLATES_VIEW);
   g_type_ensure (MS_TYPE_SERVERS_VIEW);
+  g_type_ensure (MS_TYPE_CAMPAIGNS_VIEW);
 }
 
 static void
@@ -711,6 +788,7 @@ ms_window_init (MsWindow *self)
   self->cancellable = g_cancellable_new ();
   self->lists = g_list_store_new (MS_TYPE_CONTACT_LIST);
   self->section_lists = g_ptr_array_new ();
+  _ms_window_add_section_list (self, self->campaigns_list);
   _ms_window_add_section_list (self, self->sections_list);
   gtk_list_box_bind_model (self->sidebar_list, G_LIST_MODEL (self->lists),
                            create_list_row, NULL, NULL);
