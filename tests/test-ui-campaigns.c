@@ -1,0 +1,505 @@
+/* test-ui-campaigns.c
+ *
+ * Copyright 2026 The Mailshot authors
+ *
+ * This program is free software: you can redistribute it and/or modify
+ * it under the terms of the GNU General Public License as published by
+ * the Free Software Foundation, either version 3 of the License, or
+ * (at your option) any later version.
+ *
+ * This program is distributed in the hope that it will be useful,
+ * but WITHOUT ANY WARRANTY; without even the implied warranty of
+ * MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ * GNU General Public License for more details.
+ *
+ * You should have received a copy of the GNU General Public License
+ * along with this program.  If not, see <https://www.gnu.org/licenses/>.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "test-ui-campaigns"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "ms-application.h"
+#include "ms-campaigns-view.h"
+#include "ms-contact.h"
+#include "ms-new-campaign-dialog.h"
+#include "ms-server.h"
+#include "ms-store.h"
+#include "ms-store-campaigns.h"
+#include "ms-store-servers.h"
+#include "ms-store-templates.h"
+#include "ms-window-private.h"
+
+/* The Campaigns section of the real window on a temporary database: a campaign
+ * made in the New Campaign dialog and started against two SMTP test servers on
+ * loopback with small quotas (3 and 2 per 20 s), sent until every server waits
+ * for its window; the server cards must show the quotas full.  Screenshots of
+ * the list and of the campaign view land in the build folder. */
+
+#define PYTHON "/usr/bin/python3"
+#define WAIT_TIMEOUT_S 60
+#define N_CONTACTS 10
+
+typedef gboolean (*ConditionFunc) (gpointer data);
+
+static MsApplication *app;
+static char *tmp_dir;
+static char *db_path;
+
+/* Waiting */
+
+static gboolean
+on_wait_timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_wait_tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (ConditionFunc  condition,
+            gpointer       data,
+            const char    *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
+  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_source_remove (tick_id);
+  if (timed_out)
+    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
+  g_source_remove (timeout_id);
+}
+
+static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   guint         *n_frames)
+{
+  (*n_frames)++;
+}
+
+static gboolean
+has_two_frames (gpointer data)
+{
+  return *(guint *) data >= 2;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static void
+wait_for_frames (GtkWidget *window)
+{
+  GdkFrameClock *clock;
+  guint n_frames = 0;
+  gulong handler;
+
+  wait_until (is_mapped, window, "the window to be mapped");
+  clock = gtk_widget_get_frame_clock (window);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
+  gtk_widget_queue_draw (window);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+  wait_until (has_two_frames, &n_frames, "two frames");
+  g_signal_handler_disconnect (clock, handler);
+}
+
+static gboolean
+is_destroyed (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir = g_getenv ("G_TEST_BUILDDIR");
+  int width, height;
+
+  wait_for_frames (window);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s", path);
+}
+
+static GtkWidget *
+find_widget (GtkWidget  *root,
+             const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+click (gpointer    root,
+       const char *name)
+{
+  GtkWidget *button = find_widget (GTK_WIDGET (root), name);
+
+  if (button == NULL)
+    g_error ("No widget named “%s”", name);
+  g_assert_true (gtk_widget_is_visible (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* The SMTP test servers */
+
+typedef struct
+{
+  GSubprocess *process;
+  guint16      port;
+} TestServer;
+
+static void
+test_server_free (TestServer *srv)
+{
+  g_subprocess_force_exit (srv->process);
+  g_subprocess_wait (srv->process, NULL, NULL);
+  g_object_unref (srv->process);
+  g_free (srv);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
+
+static TestServer *
+test_server_start (const char *name)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
+  g_autofree char *dir = g_strdup_printf ("%s/smtp-%s", tmp_dir, name);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  TestServer *srv = g_new0 (TestServer, 1);
+  guint64 port = 0;
+
+  /* It exits when its standard input closes: also when this test dies. */
+  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   PYTHON, script, "--record", dir, "--watch-stdin", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+  srv->port = (guint16) port;
+  return srv;
+}
+
+/* The database */
+
+typedef struct
+{
+  gint64 list_id;
+  gint64 excluded_id;
+  gint64 template_id;
+  gint64 server_a;
+  gint64 server_b;
+} Setup;
+
+static gint64
+add_server (MsStore    *store,
+            const char *name,
+            guint16     port,
+            guint       limit)
+{
+  g_autoptr(MsServer) server = ms_server_new ();
+  g_autoptr(GError) error = NULL;
+  MsQuota quota = { limit, 20 };
+  gint64 id;
+
+  ms_server_set_name (server, name);
+  ms_server_set_transport (server, MS_TRANSPORT_SMTP);
+  ms_server_set_host (server, "127.0.0.1");
+  ms_server_set_port (server, port);
+  ms_server_set_security (server, MS_SECURITY_NONE);
+  ms_server_set_sender_address (server, "relay@example.org");
+  ms_server_set_allow_sender_substitution (server, TRUE);
+  ms_server_set_quotas (server, &quota, 1);
+  id = ms_store_add_server (store, server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static void
+fill_database (Setup      *setup,
+               TestServer *a,
+               TestServer *b)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsStore) store = ms_store_open (db_path, &error);
+  g_autoptr(MsContactList) list = NULL;
+  g_autoptr(MsContactList) excluded = NULL;
+  g_autoptr(MsTemplate) tmpl = ms_template_new ("Spring news");
+
+  g_assert_no_error (error);
+  list = ms_store_create_list (store, "Customers", &error);
+  g_assert_no_error (error);
+  excluded = ms_store_create_list (store, "Do not mail", &error);
+  g_assert_no_error (error);
+  setup->list_id = ms_contact_list_get_id (list);
+  setup->excluded_id = ms_contact_list_get_id (excluded);
+
+  /* Ten to send to, and one more that the exclusion list leaves out. */
+  for (guint i = 0; i <= N_CONTACTS; i++)
+    {
+      g_autofree char *email = g_strdup_printf ("person%02u@example.com", i);
+      g_autoptr(MsContact) contact = ms_contact_new (email);
+      gint64 id;
+
+      ms_contact_set_first_name (contact, "Ann");
+      id = ms_store_add_contact (store, contact, &error);
+      g_assert_no_error (error);
+      g_assert_true (ms_store_add_list_members (store, setup->list_id, &id, 1, &error));
+      if (i == N_CONTACTS)
+        g_assert_true (ms_store_add_list_members (store, setup->excluded_id, &id, 1, &error));
+      g_assert_no_error (error);
+    }
+
+  ms_template_set_subject (tmpl, "Hello {{first_name}}");
+  ms_template_set_body_format (tmpl, MS_BODY_FORMAT_TEXT);
+  ms_template_set_body (tmpl, "Dear {{first_name}},\nspring is here.\n");
+  ms_template_set_sender_address (tmpl, "news@example.org");
+  setup->template_id = ms_store_add_template (store, tmpl, &error);
+  g_assert_no_error (error);
+
+  setup->server_a = add_server (store, "Relay A", a->port, 3);
+  setup->server_b = add_server (store, "Relay B", b->port, 2);
+}
+
+/* The test */
+
+static gboolean
+is_window_ready (gpointer data)
+{
+  return !ms_window_get_loading (data);
+}
+
+static gboolean
+is_dialog_loaded (gpointer data)
+{
+  return ms_new_campaign_dialog_get_loaded (data);
+}
+
+static gboolean
+is_dialog_checked (gpointer data)
+{
+  return ms_new_campaign_dialog_get_checked (data);
+}
+
+/* Every server waits for its quota window, and the cards say so. */
+static gboolean
+is_waiting_for_quota (gpointer data)
+{
+  MsCampaignView *view = data;
+  MsCampaign *campaign = ms_campaign_view_get_campaign (view);
+
+  if (campaign == NULL || ms_campaign_get_state (campaign) != MS_CAMPAIGN_STATE_WAITING)
+    return FALSE;
+  if (ms_campaign_view_get_n_cards (view) != 2)
+    return FALSE;
+  for (guint i = 0; i < 2; i++)
+    {
+      MsServerCard *card = ms_campaign_view_get_card (view, i);
+
+      if (ms_server_card_get_n_windows (card) != 1
+          || gtk_level_bar_get_value (ms_server_card_get_level_bar (card, 0))
+             < gtk_level_bar_get_max_value (ms_server_card_get_level_bar (card, 0)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_paused_and_stopped (gpointer data)
+{
+  MsCampaignsView *view = data;
+  MsCampaign *campaign = ms_campaign_view_get_campaign (ms_campaigns_view_get_campaign_view (view));
+
+  return campaign != NULL && ms_campaign_get_state (campaign) == MS_CAMPAIGN_STATE_PAUSED
+         && ms_campaigns_view_get_engine (view) == NULL;
+}
+
+static gboolean
+has_one_campaign (gpointer data)
+{
+  return g_list_model_get_n_items (ms_campaigns_view_get_campaigns (data)) == 1;
+}
+
+static void
+test_campaign_until_quota (void)
+{
+  g_autoptr(TestServer) a = test_server_start ("a");
+  g_autoptr(TestServer) b = test_server_start ("b");
+  g_autoptr(MsCampaign) list_item = NULL;
+  g_autofree char *preflight = NULL;
+  MsNewCampaignDialog *dialog;
+  MsCampaignsView *view;
+  MsCampaignView *campaign_view;
+  MsCampaign *campaign;
+  MsWindow *window;
+  Setup setup = { 0 };
+
+  fill_database (&setup, a, b);
+
+  window = ms_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_window_ready, window, "the window to open the database");
+  view = window->campaigns_view;
+  campaign_view = ms_campaigns_view_get_campaign_view (view);
+  /* No notification server runs here: the view only records them. */
+  ms_campaigns_view_set_show_notifications (view, FALSE);
+
+  /* Campaigns is the first section of the sidebar. */
+  g_assert_true (gtk_widget_get_first_child (GTK_WIDGET (window->campaigns_list)) != NULL);
+  g_assert_cmpstr (gtk_widget_get_name (gtk_widget_get_first_child (GTK_WIDGET (window->campaigns_list))), ==,
+                   "campaigns");
+  ms_window_show_section (window, "campaigns");
+  g_assert_cmpstr (ms_window_get_section (window), ==, "campaigns");
+
+  /* The dialog, filled in as a person would. */
+  dialog = ms_campaigns_view_new_campaign (view);
+  wait_until (is_dialog_loaded, dialog, "the dialog to read templates, lists and servers");
+  click (dialog, "next-button");   /* nothing chosen yet: it says what is missing */
+  g_assert_false (ms_new_campaign_dialog_get_checked (dialog));
+  ms_new_campaign_dialog_set_name (dialog, "Spring 2026");
+  g_assert_true (ms_new_campaign_dialog_select_template (dialog, setup.template_id));
+  g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.list_id, 1));
+  g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.excluded_id, 2));
+  g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_a, TRUE));
+  g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_b, TRUE));
+  click (dialog, "next-button");
+  wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  g_assert_cmpint (ms_new_campaign_dialog_get_campaign_id (dialog), >, 0);
+
+  /* Pre-flight: the audience, the excluded contact, the plan per server. */
+  preflight = ms_new_campaign_dialog_dup_preflight_text (dialog);
+  g_test_message ("Pre-flight:\n%s", preflight);
+  g_assert_nonnull (strstr (preflight, "Relay A: 3 now, 3 more from"));
+  g_assert_nonnull (strstr (preflight, "Relay B: 2 now, 2 more from"));
+  g_assert_nonnull (strstr (preflight, "Estimated end"));
+  g_assert_nonnull (strstr (preflight, "10 contacts: will get"));
+  g_assert_nonnull (strstr (preflight, "1 contact: suppressed"));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign-preflight.png");
+  click (dialog, "start-button");
+
+  /* Sending until both quotas are full; the UI keeps drawing meanwhile. */
+  wait_until (is_waiting_for_quota, campaign_view, "every server to wait for its quota");
+  campaign = ms_campaign_view_get_campaign (campaign_view);
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SENT), ==, 5);
+  for (guint i = 0; i < MS_DELIVERY_N_STATES; i++)
+    g_test_message ("%s: %" G_GINT64_FORMAT, ms_delivery_state_to_string (i), ms_campaign_get_count (campaign, i));
+  g_assert_cmpint (ms_campaign_get_total (campaign), ==, N_CONTACTS + 1);
+  /* The rest waits: queued, or claimed by a connection that waits for room. */
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_QUEUED)
+                   + ms_campaign_get_count (campaign, MS_DELIVERY_SENDING), ==, 5);
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SUPPRESSED), ==, 1);
+  g_assert_cmpint (ms_campaign_get_wait_until (campaign), >, 0);
+  g_assert_cmpint (ms_server_card_get_server_id (ms_campaign_view_get_card (campaign_view, 0)), ==, setup.server_a);
+  g_assert_cmpfloat (gtk_level_bar_get_value (ms_server_card_get_level_bar (ms_campaign_view_get_card (campaign_view, 0), 0)), ==, 3);
+  g_assert_cmpfloat (gtk_level_bar_get_value (ms_server_card_get_level_bar (ms_campaign_view_get_card (campaign_view, 1), 0)), ==, 2);
+  g_assert_nonnull (strstr (ms_server_card_get_window_text (ms_campaign_view_get_card (campaign_view, 0), 0),
+                            "3 used / 0 left"));
+  g_assert_nonnull (strstr (ms_server_card_get_window_text (ms_campaign_view_get_card (campaign_view, 1), 0),
+                            "2 used / 0 left"));
+  g_assert_nonnull (strstr (ms_server_card_get_window_text (ms_campaign_view_get_card (campaign_view, 0), 0),
+                            "reopens"));
+  g_assert_true (g_str_has_prefix (ms_server_card_get_state_text (ms_campaign_view_get_card (campaign_view, 0)),
+                                   "Quota full until"));
+  g_assert_cmpstr (ms_campaigns_view_get_last_notification (view), ==, "“Spring 2026” is waiting");
+  save_screenshot (GTK_WIDGET (window), "screenshot-campaign-view.png");
+
+  /* The list shows it waiting, with its progress. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.back", NULL));
+  wait_until (has_one_campaign, view, "the campaign in the list");
+  list_item = g_list_model_get_item (ms_campaigns_view_get_campaigns (view), 0);
+  g_assert_cmpint (ms_campaign_get_state (list_item), ==, MS_CAMPAIGN_STATE_WAITING);
+  save_screenshot (GTK_WIDGET (window), "screenshot-campaigns.png");
+
+  /* Pause: the engine finishes and stops. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.open", "x",
+                                             ms_campaign_get_id (list_item)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.pause", NULL));
+  wait_until (is_paused_and_stopped, view, "the campaign to pause and the engine to stop");
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  wait_until (is_destroyed, &window, "the window to go away");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  /* Screenshots show pages in place, not halfway through a slide. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  tmp_dir = g_dir_make_tmp ("ms-ui-campaigns-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
+
+  app = ms_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  ms_application_set_db_path (app, db_path);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/ui/campaigns/send-until-quota", test_campaign_until_quota);
+  ret = g_test_run ();
+
+  g_clear_object (&app);
+  if (ret == 0)
+    {
+      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
+
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  g_free (db_path);
+  g_free (tmp_dir);
+  return ret;
+}
