@@ -29,6 +29,7 @@
 #include <libsoup/soup.h>
 
 #include "ms-autoconfig.h"
+#include "ms-domain-check.h"
 
 /* Autoconfig lookups against a SoupServer on 127.0.0.1 (through the
  * MAILSHOT_AUTOCONFIG_BASE seam), DNS answers from a table (a GResolver set as
@@ -472,6 +473,437 @@ test_autoconfig_fetch_plain (void)
   g_assert_nonnull (strstr (g_ptr_array_index (tried, 3), "less trusted"));
 }
 
+/* DNS from a table: a GResolver set as the default */
+
+typedef struct
+{
+  const char *name;
+  const char *type;    /* "A" (IPv4 or IPv6), "MX", "TXT" (strings split at '|'), "SRV", "FAIL" */
+  const char *value;
+} DnsRow;
+
+static const DnsRow dns_table[] = {
+  /* Google-shaped nested includes, ip4 and ip6 netblocks */
+  { "example.test", "TXT", "v=spf1 include:_spf.google.test include:spf.mailru.test ~all" },
+  { "example.test", "TXT", "google-site-verification=abc123" },
+  { "_spf.google.test", "TXT", "v=spf1 include:_netblocks.google.test include:_netblocks2.google.test ~all" },
+  { "_netblocks.google.test", "TXT", "v=spf1 ip4:35.190.247.0/24 ip4:64.233.160.0/19 ~all" },
+  { "_netblocks2.google.test", "TXT", "v=spf1 ip6:2001:4860:4000::/36 ~all" },
+  { "spf.mailru.test", "TXT", "v=spf1 ip4:217.69.128.0/20 -all" },
+  { "_dmarc.example.test", "TXT", "v=DMARC1; p=none; rua=mailto:dmarc@example.test" },
+  { "mail._domainkey.example.test", "TXT", "v=DKIM1; k=rsa; |p=MIIBIjANBgkqh kiG9w0BAQEFAAOC" },
+  { "smtp.example.test", "A", "64.233.161.27" },
+  { "smtp.example.test", "A", "2001:4860:4001::1b" },
+  /* mx and a with prefixes, -all */
+  { "strict.test", "TXT", "v=spf1 mx a:relay.strict.test/28 -all" },
+  { "strict.test", "MX", "10 mx1.strict.test" },
+  { "mx1.strict.test", "A", "198.51.100.10" },
+  { "relay.strict.test", "A", "198.51.100.32" },
+  { "neutral.test", "TXT", "v=spf1 ip4:192.0.2.0/24 ?all" },
+  { "redirect.test", "TXT", "v=spf1 redirect=_spf.target.test" },
+  { "_spf.target.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all" },
+  { "twospf.test", "TXT", "v=spf1 -all" },
+  { "twospf.test", "TXT", "v=spf1 ip4:192.0.2.1 -all" },
+  { "split.test", "TXT", "v=spf1 ip4:192.0.2.1|  -all" },
+  { "broken.test", "TXT", "v=spf1 ip4:300.1.1.1 -all" },
+  { "unknown.test", "TXT", "v=spf1 foo:bar -all" },
+  { "plusall.test", "TXT", "v=spf1 +all" },
+  { "temp.test", "FAIL", NULL },
+  { "badinclude.test", "TXT", "v=spf1 include:nothing.test -all" },
+  /* more than ten lookups: eleven includes, and a loop */
+  { "toomany.test", "TXT", "v=spf1 include:i1.test include:i2.test include:i3.test include:i4.test "
+    "include:i5.test include:i6.test include:i7.test include:i8.test include:i9.test "
+    "include:i10.test include:i11.test -all" },
+  { "i1.test", "TXT", "v=spf1 ip4:10.0.0.1 -all" },
+  { "i2.test", "TXT", "v=spf1 ip4:10.0.0.2 -all" },
+  { "i3.test", "TXT", "v=spf1 ip4:10.0.0.3 -all" },
+  { "i4.test", "TXT", "v=spf1 ip4:10.0.0.4 -all" },
+  { "i5.test", "TXT", "v=spf1 ip4:10.0.0.5 -all" },
+  { "i6.test", "TXT", "v=spf1 ip4:10.0.0.6 -all" },
+  { "i7.test", "TXT", "v=spf1 ip4:10.0.0.7 -all" },
+  { "i8.test", "TXT", "v=spf1 ip4:10.0.0.8 -all" },
+  { "i9.test", "TXT", "v=spf1 ip4:10.0.0.9 -all" },
+  { "i10.test", "TXT", "v=spf1 ip4:10.0.0.10 -all" },
+  { "i11.test", "TXT", "v=spf1 ip4:10.0.0.11 -all" },
+  { "loop.test", "TXT", "v=spf1 include:loop2.test -all" },
+  { "loop2.test", "TXT", "v=spf1 include:loop.test -all" },
+  /* a bare domain with nothing but SPF */
+  { "bare.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all" },
+  { "smtp.bare.test", "A", "203.0.113.5" },
+};
+
+typedef struct
+{
+  GResolver parent_instance;
+} TableResolver;
+
+typedef struct
+{
+  GResolverClass parent_class;
+} TableResolverClass;
+
+GType table_resolver_get_type (void);
+G_DEFINE_TYPE (TableResolver, table_resolver, G_TYPE_RESOLVER)
+
+static gboolean
+table_failure (const char  *name,
+               GError     **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
+    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "FAIL"))
+      {
+        g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE,
+                     "temporary failure for %s", name);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GList *
+table_lookup_by_name (GResolver     *resolver,
+                      const char    *name,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  GList *result = NULL;
+
+  if (table_failure (name, error))
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
+    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "A"))
+      result = g_list_append (result, g_inet_address_new_from_string (dns_table[i].value));
+  if (result == NULL)
+    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no address for %s", name);
+  return result;
+}
+
+static GList *
+table_lookup_records (GResolver            *resolver,
+                      const char           *name,
+                      GResolverRecordType   type,
+                      GCancellable         *cancellable,
+                      GError              **error)
+{
+  const char *want = type == G_RESOLVER_RECORD_TXT ? "TXT" : type == G_RESOLVER_RECORD_MX ? "MX"
+                     : type == G_RESOLVER_RECORD_SRV ? "SRV" : "?";
+  GList *result = NULL;
+
+  if (table_failure (name, error))
+    return NULL;
+  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
+    {
+      const DnsRow *row = &dns_table[i];
+
+      if (g_ascii_strcasecmp (row->name, name) != 0 || !g_str_equal (row->type, want))
+        continue;
+      if (type == G_RESOLVER_RECORD_TXT)
+        {
+          g_auto(GStrv) parts = g_strsplit (row->value, "|", -1);
+
+          result = g_list_append (result, g_variant_ref_sink (g_variant_new ("(^as)", parts)));
+        }
+      else if (type == G_RESOLVER_RECORD_MX)
+        {
+          g_auto(GStrv) parts = g_strsplit (row->value, " ", 2);
+
+          result = g_list_append (result, g_variant_ref_sink (
+            g_variant_new ("(qs)", (guint16) atoi (parts[0]), parts[1])));
+        }
+      else
+        {
+          g_auto(GStrv) parts = g_strsplit (row->value, " ", 4);
+
+          result = g_list_append (result, g_variant_ref_sink (
+            g_variant_new ("(qqqs)", (guint16) atoi (parts[0]), (guint16) atoi (parts[1]),
+                           (guint16) atoi (parts[2]), parts[3])));
+        }
+    }
+  if (result == NULL)
+    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no %s record for %s", want, name);
+  return result;
+}
+
+static void
+table_free_list (gpointer data)
+{
+  /* lists of either GInetAddress or GVariant: only ever freed unclaimed on a cancelled task */
+  g_list_free (data);
+}
+
+static void
+table_lookup_by_name_async (GResolver           *resolver,
+                            const char          *name,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
+  GList *result = table_lookup_by_name (resolver, name, cancellable, &error);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, table_free_list);
+}
+
+static GList *
+table_lookup_finish (GResolver     *resolver,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+table_lookup_records_async (GResolver           *resolver,
+                            const char          *name,
+                            GResolverRecordType  type,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GError *error = NULL;
+  GList *result = table_lookup_records (resolver, name, type, cancellable, &error);
+
+  if (result == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, result, table_free_list);
+}
+
+static void
+table_resolver_class_init (TableResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  resolver_class->lookup_by_name = table_lookup_by_name;
+  resolver_class->lookup_by_name_async = table_lookup_by_name_async;
+  resolver_class->lookup_by_name_finish = table_lookup_finish;
+  resolver_class->lookup_records = table_lookup_records;
+  resolver_class->lookup_records_async = table_lookup_records_async;
+  resolver_class->lookup_records_finish = table_lookup_finish;
+}
+
+static void
+table_resolver_init (TableResolver *self)
+{
+}
+
+/* SPF, DMARC, DKIM */
+
+static MsSpfResult
+spf (const char  *ip,
+     const char  *domain,
+     char       **detail)
+{
+  g_autoptr(GResolver) resolver = g_resolver_get_default ();
+  g_autoptr(GInetAddress) addr = g_inet_address_new_from_string (ip);
+
+  g_assert_nonnull (addr);
+  return ms_spf_check_host (resolver, addr, domain, detail, NULL);
+}
+
+static void
+test_spf_table (void)
+{
+  static const struct
+  {
+    const char *ip;
+    const char *domain;
+    MsSpfResult expected;
+  } cases[] = {
+    { "64.233.161.27", "example.test", MS_SPF_PASS },        /* two includes deep */
+    { "35.190.247.1", "example.test", MS_SPF_PASS },
+    { "2001:4860:4001::1b", "example.test", MS_SPF_PASS },   /* ip6 /36 */
+    { "2001:4860:5000::1", "example.test", MS_SPF_SOFTFAIL },
+    { "217.69.139.1", "example.test", MS_SPF_PASS },         /* the second include */
+    { "192.0.2.1", "example.test", MS_SPF_SOFTFAIL },        /* ~all */
+    { "198.51.100.10", "strict.test", MS_SPF_PASS },         /* mx */
+    { "198.51.100.40", "strict.test", MS_SPF_PASS },         /* a:.../28 */
+    { "198.51.100.48", "strict.test", MS_SPF_FAIL },         /* just outside the /28: -all */
+    { "203.0.113.9", "neutral.test", MS_SPF_NEUTRAL },       /* ?all */
+    { "192.0.2.77", "redirect.test", MS_SPF_PASS },
+    { "203.0.113.9", "redirect.test", MS_SPF_FAIL },
+    { "192.0.2.1", "twospf.test", MS_SPF_PERMERROR },
+    { "192.0.2.1", "split.test", MS_SPF_PASS },              /* strings of one record joined */
+    { "192.0.2.2", "split.test", MS_SPF_FAIL },
+    { "192.0.2.1", "broken.test", MS_SPF_PERMERROR },
+    { "192.0.2.1", "unknown.test", MS_SPF_PERMERROR },
+    { "192.0.2.1", "plusall.test", MS_SPF_PASS },
+    { "192.0.2.1", "temp.test", MS_SPF_TEMPERROR },
+    { "192.0.2.1", "nothing.test", MS_SPF_NONE },
+    { "192.0.2.1", "badinclude.test", MS_SPF_PERMERROR },
+    { "10.0.0.10", "toomany.test", MS_SPF_PASS },            /* found by the tenth lookup */
+    { "10.0.0.11", "toomany.test", MS_SPF_PERMERROR },       /* would need an eleventh */
+    { "192.0.2.1", "loop.test", MS_SPF_PERMERROR },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *detail = NULL;
+      MsSpfResult result = spf (cases[i].ip, cases[i].domain, &detail);
+
+      g_test_message ("%s %s: %s (%s)", cases[i].ip, cases[i].domain,
+                      ms_spf_result_to_string (result), detail);
+      g_assert_cmpstr (ms_spf_result_to_string (result), ==,
+                       ms_spf_result_to_string (cases[i].expected));
+    }
+
+  {
+    g_autofree char *detail = NULL;
+
+    spf ("10.0.0.11", "toomany.test", &detail);
+    g_assert_nonnull (strstr (detail, "10 DNS lookups"));
+  }
+
+  g_assert_cmpint (ms_spf_all_qualifier ("v=spf1 mx ~all"), ==, '~');
+  g_assert_cmpint (ms_spf_all_qualifier ("v=spf1 mx -all"), ==, '-');
+  g_assert_cmpint (ms_spf_all_qualifier ("v=spf1 mx ?all"), ==, '?');
+  g_assert_cmpint (ms_spf_all_qualifier ("v=spf1 all"), ==, '+');
+  g_assert_cmpint (ms_spf_all_qualifier ("v=spf1 mx"), ==, 0);
+}
+
+static void
+test_dmarc_parse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsDmarcRecord) d = NULL;
+  static const char *const bad[] = {
+    "v=spf1 -all",
+    "v=DMARC1; rua=mailto:x@y.test",
+    "v=DMARC1; p=maybe",
+    "v=DMARC1; p=none; pct=150",
+    "v=DMARC1; p=none; adkim=x",
+    "v=DMARC1; p",
+  };
+
+  d = ms_dmarc_parse ("v=DMARC1; p=quarantine; sp=reject; pct=25; "
+                      "rua=mailto:a@example.test, mailto:b@example.test; adkim=s", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (d->policy, ==, "quarantine");
+  g_assert_cmpstr (d->subdomain_policy, ==, "reject");
+  g_assert_cmpuint (d->pct, ==, 25);
+  g_assert_cmpuint (d->rua->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (d->rua, 1), ==, "mailto:b@example.test");
+  g_assert_cmpint (d->adkim, ==, 's');
+  g_assert_cmpint (d->aspf, ==, 'r');
+  g_clear_pointer (&d, ms_dmarc_record_free);
+
+  d = ms_dmarc_parse ("v=DMARC1;p=NONE", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (d->policy, ==, "none");
+  g_assert_cmpuint (d->pct, ==, 100);
+  g_assert_null (d->subdomain_policy);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(MsDmarcRecord) r = ms_dmarc_parse (bad[i], &e);
+
+      g_assert_null (r);
+      g_assert_nonnull (e);
+    }
+}
+
+static void
+test_dkim_match (void)
+{
+  g_autofree char *key = ms_dkim_record_key ("v=DKIM1; k=rsa; p=MIIB IjAN\tBgkq");
+  g_autofree char *revoked = ms_dkim_record_key ("v=DKIM1; p=");
+  g_autofree char *not_dkim = ms_dkim_record_key ("v=spf1 -all");
+
+  g_assert_cmpstr (key, ==, "MIIBIjANBgkq");
+  g_assert_cmpstr (revoked, ==, "");
+  g_assert_null (not_dkim);
+  g_assert_true (ms_dkim_records_match ("v=DKIM1; k=rsa; p=MIIBIjANBgkq",
+                                        "v=DKIM1;k=rsa;p=MIIB IjANBgkq"));
+  g_assert_false (ms_dkim_records_match ("v=DKIM1; k=rsa; p=MIIBIjANBgkq",
+                                         "v=DKIM1; k=rsa; p=MIIBIjANBgkr"));
+  g_assert_false (ms_dkim_records_match ("v=DKIM1; p=", "v=DKIM1; p="));
+}
+
+static const MsCheckItem *
+find_item (GPtrArray  *items,
+           const char *id)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const MsCheckItem *item = g_ptr_array_index (items, i);
+
+      if (g_str_equal (item->id, id))
+        return item;
+    }
+  g_error ("no item %s", id);
+  return NULL;
+}
+
+static void
+check_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GPtrArray **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = ms_domain_check_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_domain_check (void)
+{
+  MsDomainCheckParams good = {
+    "news@example.test", "smtp.example.test", "example.test", "mail",
+    "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOC",
+  };
+  MsDomainCheckParams bare = { "news@bare.test", "smtp.bare.test", NULL, NULL, NULL };
+  MsDomainCheckParams wrong_key = {
+    "news@example.test", NULL, "example.test", "mail", "v=DKIM1; k=rsa; p=OTHERKEY",
+  };
+  g_autoptr(GPtrArray) items = NULL;
+
+  /* everything in place, through the async API */
+  ms_domain_check_async (&good, NULL, check_done_cb, &items);
+  while (items == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = 0; i < items->len; i++)
+    {
+      const MsCheckItem *item = g_ptr_array_index (items, i);
+
+      g_test_message ("%s %s: %s", item->id, ms_check_status_to_string (item->status), item->title);
+      g_assert_cmpint (item->status, ==, MS_CHECK_OK);
+      g_assert_nonnull (item->advice);
+    }
+  find_item (items, "spf-authorises");
+  find_item (items, "dkim-key");
+  g_assert_nonnull (strstr (find_item (items, "spf-all")->title, "~all"));
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  /* SPF only, and it does not cover the server: never blocking, always explained */
+  items = ms_domain_check_run (&bare, NULL);
+  g_assert_cmpint (find_item (items, "spf-record")->status, ==, MS_CHECK_OK);
+  g_assert_cmpint (find_item (items, "spf-authorises")->status, ==, MS_CHECK_ERROR);
+  g_assert_cmpint (find_item (items, "dkim-record")->status, ==, MS_CHECK_WARNING);
+  g_assert_cmpint (find_item (items, "dmarc-record")->status, ==, MS_CHECK_ERROR);
+  g_assert_nonnull (strstr (find_item (items, "dmarc-record")->advice, "_dmarc.bare.test"));
+  g_assert_cmpint (find_item (items, "bulk-senders")->status, ==, MS_CHECK_ERROR);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  items = ms_domain_check_run (&wrong_key, NULL);
+  g_assert_cmpint (find_item (items, "dkim-key")->status, ==, MS_CHECK_ERROR);
+  g_assert_nonnull (strstr (find_item (items, "dkim-key")->advice, "OTHERKEY"));
+  g_assert_cmpint (find_item (items, "bulk-senders")->status, ==, MS_CHECK_WARNING);
+  g_clear_pointer (&items, g_ptr_array_unref);
+
+  {
+    g_autofree char *org = ms_domain_organizational ("mail.news.example.co.uk");
+
+    g_assert_cmpstr (org, ==, "example.co.uk");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +914,11 @@ main (int   argc,
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
   g_test_init (&argc, &argv, NULL);
   http_start ();
+  {
+    g_autoptr(GResolver) resolver = g_object_new (table_resolver_get_type (), NULL);
+
+    g_resolver_set_default (resolver);
+  }
 
   g_test_add_func ("/autoconfig/parse", test_autoconfig_parse);
   g_test_add_func ("/autoconfig/parse-errors", test_autoconfig_parse_errors);
@@ -494,6 +931,11 @@ main (int   argc,
   g_test_add_func ("/autoconfig/fetch-slow", test_autoconfig_fetch_slow);
   g_test_add_func ("/autoconfig/fetch-cancelled", test_autoconfig_fetch_cancelled);
   g_test_add_func ("/autoconfig/fetch-plain", test_autoconfig_fetch_plain);
+
+  g_test_add_func ("/domain/spf", test_spf_table);
+  g_test_add_func ("/domain/dmarc", test_dmarc_parse);
+  g_test_add_func ("/domain/dkim", test_dkim_match);
+  g_test_add_func ("/domain/check", test_domain_check);
 
   ret = g_test_run ();
   http_stop ();
