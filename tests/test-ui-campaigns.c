@@ -360,6 +360,27 @@ is_paused_and_stopped (gpointer data)
 }
 
 static gboolean
+is_active (gpointer data)
+{
+  return ms_campaigns_view_get_active (data);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
 has_one_campaign (gpointer data)
 {
   return g_list_model_get_n_items (ms_campaigns_view_get_campaigns (data)) == 1;
@@ -373,6 +394,7 @@ test_campaign_until_quota (void)
   g_autoptr(MsCampaign) list_item = NULL;
   g_autofree char *preflight = NULL;
   MsNewCampaignDialog *dialog;
+  AdwMessageDialog *question;
   MsCampaignsView *view;
   MsCampaignView *campaign_view;
   MsCampaign *campaign;
@@ -456,15 +478,35 @@ test_campaign_until_quota (void)
   g_assert_cmpint (ms_campaign_get_state (list_item), ==, MS_CAMPAIGN_STATE_WAITING);
   save_screenshot (GTK_WIDGET (window), "screenshot-campaigns.png");
 
-  /* Pause: the engine finishes and stops. */
+  /* Pause and resume from the campaign view: the engine stops when nothing is
+   * left to send, and starts again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.open", "x",
                                              ms_campaign_get_id (list_item)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.pause", NULL));
   wait_until (is_paused_and_stopped, view, "the campaign to pause and the engine to stop");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.resume", NULL));
+  wait_until (is_active, view, "the campaign to send again");
 
+  /* Closing the window while it sends asks first; "Pause and Quit" pauses it. */
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_close (GTK_WINDOW (window));
+  question = find_message_dialog ();
+  g_assert_nonnull (question);
+  g_assert_nonnull (window);
+  adw_message_dialog_response (question, "pause");
+  gtk_window_close (GTK_WINDOW (question));
   wait_until (is_destroyed, &window, "the window to go away");
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MsStore) store = ms_store_open (db_path, &error);
+    g_autoptr(MsCampaign) stored = NULL;
+
+    g_assert_no_error (error);
+    stored = ms_store_get_campaign (store, ms_campaign_get_id (list_item), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (ms_campaign_get_state (stored), ==, MS_CAMPAIGN_STATE_PAUSED);
+  }
 }
 
 int

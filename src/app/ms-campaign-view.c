@@ -228,14 +228,13 @@ update_progress (MsCampaignView *self)
   gint64 final;
 
   gtk_label_set_label (self->title_label, ms_campaign_get_name (c));
-  if (state == MS_CAMPAIGN_STATE_WAITING && ms_campaign_get_wait_until (c) > 0)
+  if (state == MS_CAMPAIGN_STATE_WAITING && ms_campaign_get_reason (c) != NULL)
+    state_text = g_strdup (ms_campaign_get_reason (c));   /* "Waiting for quota on “A” until 14:05" */
+  else if (state == MS_CAMPAIGN_STATE_WAITING && ms_campaign_get_wait_until (c) > 0)
     {
       g_autofree char *until = ms_format_clock (ms_campaign_get_wait_until (c));
 
-      if (ms_campaign_get_reason (c) != NULL)
-        state_text = g_strdup_printf (_("Waiting until %s: %s"), until, ms_campaign_get_reason (c));
-      else
-        state_text = g_strdup_printf (_("Waiting until %s"), until);
+      state_text = g_strdup_printf (_("Waiting until %s"), until);
     }
   else if (ms_campaign_get_reason (c) != NULL && state != MS_CAMPAIGN_STATE_FINISHED)
     state_text = g_strdup_printf ("%s: %s", ms_campaign_state_to_label (state), ms_campaign_get_reason (c));
