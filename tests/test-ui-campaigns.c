@@ -493,8 +493,7 @@ test_campaign_until_quota (void)
   question = find_message_dialog ();
   g_assert_nonnull (question);
   g_assert_nonnull (window);
-  adw_message_dialog_response (question, "pause");
-  gtk_window_close (GTK_WINDOW (question));
+  adw_message_dialog_response (question, "pause");   /* it closes itself */
   wait_until (is_destroyed, &window, "the window to go away");
 
   {
