@@ -230,6 +230,7 @@ typedef struct
 {
   gint64 list_id;
   gint64 excluded_id;
+  gint64 partners_id;
   gint64 template_id;
   gint64 server_a;
   gint64 server_b;
@@ -294,6 +295,19 @@ fill_database (Setup      *setup,
         g_assert_true (ms_store_add_list_members (store, setup->excluded_id, &id, 1, &error));
       g_assert_no_error (error);
     }
+
+  /* A list whose contact has no first name: the template cannot greet them. */
+  {
+    g_autoptr(MsContactList) partners = ms_store_create_list (store, "Partners", &error);
+    g_autoptr(MsContact) nameless = ms_contact_new ("nameless@example.net");
+    gint64 id;
+
+    g_assert_no_error (error);
+    setup->partners_id = ms_contact_list_get_id (partners);
+    id = ms_store_add_contact (store, nameless, &error);
+    g_assert_no_error (error);
+    g_assert_true (ms_store_add_list_members (store, setup->partners_id, &id, 1, &error));
+  }
 
   ms_template_set_subject (tmpl, "Hello {{first_name}}");
   ms_template_set_body_format (tmpl, MS_BODY_FORMAT_TEXT);
@@ -430,6 +444,16 @@ test_campaign_until_quota (void)
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.excluded_id, 2));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_a, TRUE));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_b, TRUE));
+  /* With the partners, one contact lacks a merge field; back, and without them. */
+  g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 1));
+  click (dialog, "next-button");
+  wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  preflight = ms_new_campaign_dialog_dup_preflight_text (dialog);
+  g_assert_nonnull (strstr (preflight, "1 contact: lack a merge field"));
+  g_assert_nonnull (strstr (preflight, "11 contacts: will get"));
+  g_clear_pointer (&preflight, g_free);
+  click (dialog, "back-button");
+  g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 0));
   click (dialog, "next-button");
   wait_until (is_dialog_checked, dialog, "the pre-flight checks");
   g_assert_cmpint (ms_new_campaign_dialog_get_campaign_id (dialog), >, 0);
@@ -442,6 +466,7 @@ test_campaign_until_quota (void)
   g_assert_nonnull (strstr (preflight, "Estimated end"));
   g_assert_nonnull (strstr (preflight, "10 contacts: will get"));
   g_assert_nonnull (strstr (preflight, "1 contact: suppressed"));
+  g_assert_nonnull (strstr (preflight, "Every contact has the merge fields"));
   save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign-preflight.png");
   click (dialog, "start-button");
 

@@ -28,6 +28,7 @@
 
 #include "ms-contact-list.h"
 #include "ms-format.h"
+#include "ms-merge.h"
 #include "ms-new-campaign-dialog.h"
 #include "ms-preflight.h"
 #include "ms-server-card.h"
@@ -409,6 +410,8 @@ typedef struct
   MsCampaign     *campaign;
   gint64          total;
   gint64          suppressed;
+  gint64          lacking;        /* active contacts a merge field has no value for */
+  char           *lacking_example;
   GPtrArray      *findings;
   MsCampaignPlan *plan;
 } Preflight;
@@ -421,7 +424,93 @@ preflight_free (gpointer data)
   g_clear_object (&p->campaign);
   g_clear_pointer (&p->findings, g_ptr_array_unref);
   g_clear_pointer (&p->plan, ms_campaign_plan_free);
+  g_free (p->lacking_example);
   g_free (p);
+}
+
+typedef struct
+{
+  GPtrArray  *parts;     /* MsMergeTemplate */
+  GHashTable *seen;      /* addresses already checked */
+  Preflight  *p;
+} LackingCheck;
+
+static gboolean
+check_contact_fields (MsContact *contact,
+                      gpointer   user_data)
+{
+  LackingCheck *check = user_data;
+
+  if (ms_contact_get_status (contact) != MS_CONTACT_STATUS_ACTIVE
+      || !g_hash_table_add (check->seen, g_strdup (ms_contact_get_email (contact))))
+    return TRUE;
+  for (guint i = 0; i < check->parts->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *text = ms_merge_render (g_ptr_array_index (check->parts, i), contact, &error);
+
+      if (text == NULL)
+        {
+          check->p->lacking++;
+          if (check->p->lacking_example == NULL)
+            check->p->lacking_example = g_strdup (error->message);
+          break;
+        }
+    }
+  return TRUE;
+}
+
+/* Contacts of the lists to send to that a merge field without a default has no
+ * value for: their messages would fail. */
+static gboolean
+count_lacking (MsStore     *store,
+               MsCampaign  *campaign,
+               MsTemplate  *tmpl,
+               Preflight   *p,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_merge_template_unref);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const GPtrArray *lists = ms_campaign_get_lists (campaign);
+  MsMergeTemplate *subject, *text = NULL, *html = NULL;
+  const char *body = ms_template_get_body (tmpl) != NULL ? ms_template_get_body (tmpl) : "";
+  LackingCheck check = { parts, seen, p };
+
+  subject = ms_merge_compile (ms_template_get_subject (tmpl) != NULL ? ms_template_get_subject (tmpl) : "",
+                              MS_MERGE_MODE_HEADER, NULL, NULL);
+  if (subject != NULL)
+    g_ptr_array_add (parts, subject);
+  switch (ms_template_get_body_format (tmpl))
+    {
+    case MS_BODY_FORMAT_MARKDOWN:
+      ms_merge_compile_markdown (body, NULL, &text, &html, NULL);
+      break;
+    case MS_BODY_FORMAT_HTML:
+      ms_merge_compile_html (body, NULL, &text, &html, NULL);
+      break;
+    case MS_BODY_FORMAT_TEXT:
+    default:
+      text = ms_merge_compile (body, MS_MERGE_MODE_TEXT, NULL, NULL);
+      break;
+    }
+  if (text != NULL)
+    g_ptr_array_add (parts, text);
+  if (html != NULL)
+    g_ptr_array_add (parts, html);
+
+  for (guint i = 0; i < lists->len; i++)
+    {
+      MsCampaignList *list = g_ptr_array_index (lists, i);
+      MsContactQuery query = { 0 };
+
+      if (list->exclude)
+        continue;
+      query.list_id = list->list_id;
+      query.status = -1;
+      if (!ms_store_foreach_contact (store, &query, check_contact_fields, &check, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gpointer
@@ -469,6 +558,8 @@ preflight_job (MsStore       *store,
            + 2 * strlen (ms_template_get_body (tmpl) != NULL ? ms_template_get_body (tmpl) : "")
            + ms_template_get_attachments_size (tmpl) * 137 / 100;
   p->findings = ms_preflight_check (tmpl, sample, checks, n_ids);
+  if (!count_lacking (store, campaign, tmpl, p, error))
+    goto fail;
   return p;
 
 fail:
@@ -562,6 +653,17 @@ on_preflight_done_cb (GObject      *source,
   add_row (group, "system-users-symbolic", sending, _("will get this campaign, one message per address"));
   add_row (group, "action-unavailable-symbolic", suppressed,
            _("suppressed: unsubscribed, bounced, complained or in an exclusion list; counted, not sent"));
+
+  if (p->lacking > 0)
+    {
+      g_autofree char *lacking = ms_format_contacts (p->lacking);
+      g_autofree char *why = g_strdup_printf (_("lack a merge field the template needs, so their messages "
+                                                "will fail; for example: %s"), p->lacking_example);
+
+      add_row (group, "dialog-warning-symbolic", lacking, why);
+    }
+  else
+    add_row (group, "emblem-ok-symbolic", _("Every contact has the merge fields"), NULL);
 
   group = add_group (self, _("Checks"), _("Size, attachments and sender, per server"));
   for (guint i = 0; i < p->findings->len; i++)
@@ -860,6 +962,7 @@ ms_new_campaign_dialog_init (MsNewCampaignDialog *self)
   self->draft_button = gtk_button_new_with_mnemonic (_("Save _Draft"));
   gtk_widget_set_name (self->draft_button, "draft-button");
   g_signal_connect_swapped (self->draft_button, "clicked", G_CALLBACK (on_draft_clicked_cb), self);
+  gtk_widget_set_name (back, "back-button");
   g_signal_connect_swapped (back, "clicked", G_CALLBACK (on_back_clicked_cb), self);
 
   self->preflight_spinner = gtk_spinner_new ();
