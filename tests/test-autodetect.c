@@ -29,6 +29,7 @@
 #include <libsoup/soup.h>
 
 #include "ms-autoconfig.h"
+#include "ms-autodetect.h"
 #include "ms-domain-check.h"
 
 /* Autoconfig lookups against a SoupServer on 127.0.0.1 (through the
@@ -527,6 +528,19 @@ static const DnsRow dns_table[] = {
   { "i11.test", "TXT", "v=spf1 ip4:10.0.0.11 -all" },
   { "loop.test", "TXT", "v=spf1 include:loop2.test -all" },
   { "loop2.test", "TXT", "v=spf1 include:loop.test -all" },
+  /* autodetection */
+  { "workspace.test", "MX", "10 ASPMX.L.GOOGLE.COM." },
+  { "workspace.test", "MX", "20 alt1.aspmx.l.google.com." },
+  { "srv.test", "MX", "10 mx.srv.test" },
+  { "_submissions._tcp.srv.test", "SRV", "0 1 465 mail.srv.test." },
+  { "_imaps._tcp.srv.test", "SRV", "0 1 0 ." },
+  { "_imap._tcp.srv.test", "SRV", "5 1 143 imap.srv.test." },
+  { "_imap._tcp.srv.test", "SRV", "1 1 143 imap1.srv.test." },
+  { "guess.test", "MX", "10 mx.elsewhere.test" },
+  { "smtp.guess.test", "A", "127.0.0.1" },
+  { "mx.elsewhere.test", "A", "127.0.0.1" },
+  { "smtp.plain.test", "A", "127.0.0.1" },
+  { "smtp.plainonly.test", "A", "127.0.0.1" },
   /* a bare domain with nothing but SPF */
   { "bare.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all" },
   { "smtp.bare.test", "A", "203.0.113.5" },
@@ -904,6 +918,295 @@ test_domain_check (void)
   }
 }
 
+/* Autodetection */
+
+static char *work_dir;
+static char *certs_dir;
+
+typedef struct
+{
+  GSubprocess *process;
+  guint16      port;
+} SmtpServer;
+
+static void
+smtp_server_free (SmtpServer *srv)
+{
+  g_subprocess_force_exit (srv->process);
+  g_subprocess_wait (srv->process, NULL, NULL);
+  g_object_unref (srv->process);
+  g_free (srv);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmtpServer, smtp_server_free)
+
+static SmtpServer *
+smtp_server_start (gboolean starttls)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
+  g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
+  g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
+  const char *argv_plain[] = { "/usr/bin/python3", script, "--watch-stdin", "--security", "none", NULL };
+  const char *argv_tls[] = { "/usr/bin/python3", script, "--watch-stdin", "--security", "starttls",
+                             "--cert", cert, "--key", key, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  SmtpServer *srv = g_new0 (SmtpServer, 1);
+  guint64 port = 0;
+
+  srv->process = g_subprocess_newv (starttls ? argv_tls : argv_plain,
+                                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                    &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+  srv->port = (guint16) port;
+  return srv;
+}
+
+static gboolean
+have_certs (void)
+{
+  if (certs_dir == NULL)
+    {
+      g_test_skip ("the test certificates could not be made");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const MsDetectPort closed_ports[] = { { 1, FALSE }, { 0, FALSE } };
+
+static MsDetectResult *
+detect (const char            *address,
+        const MsDetectOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  MsDetectResult *result;
+
+  result = ms_autodetect_run (address, options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  for (guint i = 0; i < result->tried->len; i++)
+    g_test_message ("tried: %s", (const char *) g_ptr_array_index (result->tried, i));
+  return result;
+}
+
+static void
+test_detect_preset (void)
+{
+  g_autoptr(MsDetectResult) r = detect ("anna@gmail.com", NULL);
+
+  g_assert_cmpstr (r->smtp->host, ==, "smtp.gmail.com");
+  g_assert_cmpuint (r->smtp->port, ==, 465);
+  g_assert_cmpint (r->smtp->security, ==, MS_SECURITY_TLS);
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_PRESET);
+  g_assert_cmpstr (r->smtp->login, ==, "anna@gmail.com");
+  g_assert_nonnull (strstr (r->smtp->source_text, "preset"));
+  g_assert_cmpuint (r->tried->len, ==, 1);
+  g_assert_nonnull (r->imap);
+}
+
+static void
+test_detect_autoconfig (void)
+{
+  g_autoptr(MsDetectResult) r = detect ("anna@good.test", NULL);
+
+  g_assert_cmpstr (r->smtp->host, ==, "smtp.good.test");
+  g_assert_cmpuint (r->smtp->port, ==, 587);
+  g_assert_cmpint (r->smtp->security, ==, MS_SECURITY_STARTTLS);
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_AUTOCONFIG);
+  g_assert_cmpstr (r->smtp->source_text, ==, "from the provider’s autoconfig");
+  g_assert_cmpuint (r->imap->port, ==, 993);
+  g_assert_cmpstr (r->imap->login, ==, "anna");
+  g_assert_cmpstr (r->provider_name, ==, "Example Mail");
+  g_assert_cmpuint (r->documentation->len, ==, 1);
+  g_assert_cmpuint (r->tried->len, ==, 2);   /* no preset, then the autoconfig */
+}
+
+static void
+test_detect_mx (void)
+{
+  g_autoptr(MsDetectResult) r = detect ("boss@workspace.test", NULL);
+
+  g_assert_cmpstr (r->provider_name, ==, "Google Workspace");
+  g_assert_cmpstr (r->smtp->host, ==, "smtp.gmail.com");
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_MX);
+  g_assert_cmpstr (r->smtp->login, ==, "boss@workspace.test");
+  g_assert_nonnull (strstr (r->smtp->source_text, "aspmx.l.google.com"));
+  /* the four autoconfig URLs were tried and reported first */
+  g_assert_cmpuint (r->tried->len, ==, 6);
+}
+
+static void
+test_detect_srv (void)
+{
+  g_autoptr(MsDetectResult) r = detect ("anna@srv.test", NULL);
+
+  g_assert_cmpstr (r->smtp->host, ==, "mail.srv.test");
+  g_assert_cmpuint (r->smtp->port, ==, 465);
+  g_assert_cmpint (r->smtp->security, ==, MS_SECURITY_TLS);
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_SRV);
+  /* _imaps is "." (not offered), _imap's lowest priority wins */
+  g_assert_cmpstr (r->imap->host, ==, "imap1.srv.test");
+  g_assert_cmpint (r->imap->security, ==, MS_SECURITY_STARTTLS);
+  g_assert_null (r->pop3);
+}
+
+static void
+test_detect_guess (void)
+{
+  g_autoptr(SmtpServer) plain = NULL;
+  g_autoptr(SmtpServer) tls = NULL;
+  g_autoptr(MsDetectResult) r = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *expected = NULL;
+
+  if (!have_certs ())
+    return;
+  plain = smtp_server_start (FALSE);
+  tls = smtp_server_start (TRUE);
+  {
+    /* the plaintext port first: STARTTLS must still win */
+    const MsDetectPort smtp_ports[] = { { plain->port, FALSE }, { tls->port, FALSE }, { 1, FALSE }, { 0, FALSE } };
+    MsDetectOptions options = { 0 };
+
+    options.timeout_ms = 20000;
+    options.probe_timeout_ms = 5000;
+    options.smtp_ports = smtp_ports;
+    options.imap_ports = closed_ports;
+    options.pop3_ports = closed_ports;
+    r = detect ("anna@guess.test", &options);
+  }
+  g_assert_nonnull (r->smtp);
+  g_assert_cmpstr (r->smtp->host, ==, "smtp.guess.test");
+  g_assert_cmpuint (r->smtp->port, ==, tls->port);
+  g_assert_cmpint (r->smtp->security, ==, MS_SECURITY_STARTTLS);
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_GUESS);
+  expected = g_strdup_printf ("guessed: port %u answered with STARTTLS", tls->port);
+  g_assert_cmpstr (r->smtp->source_text, ==, expected);
+  g_assert_null (r->imap);
+  g_assert_null (r->pop3);
+  /* smtp. and the MX host answered; mail. does not exist */
+  {
+    guint answered = 0;
+
+    for (guint i = 0; i < r->tried->len; i++)
+      if (strstr (g_ptr_array_index (r->tried, i), "answered") != NULL)
+        answered++;
+    g_assert_cmpuint (answered, ==, 4);
+  }
+}
+
+static void
+test_detect_guess_plaintext (void)
+{
+  g_autoptr(SmtpServer) plain = smtp_server_start (FALSE);
+  const MsDetectPort smtp_ports[] = { { 1, FALSE }, { plain->port, FALSE }, { 0, FALSE } };
+  MsDetectOptions options = { 0 };
+  g_autoptr(MsDetectResult) r = NULL;
+
+  options.probe_timeout_ms = 5000;
+  options.smtp_ports = smtp_ports;
+  options.imap_ports = closed_ports;
+  options.pop3_ports = closed_ports;
+  r = detect ("anna@plain.test", &options);
+  /* plain.test's autoconfig is only over HTTP: it is kept as less trusted, and it wins
+   * over guessing since it names a server */
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_AUTOCONFIG_HTTP);
+  g_assert_nonnull (strstr (r->smtp->source_text, "less trusted"));
+  g_clear_pointer (&r, ms_detect_result_free);
+
+  /* no TLS answered anywhere: plaintext is what there is, and it says so */
+  r = detect ("anna@plainonly.test", &options);
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_GUESS);
+  g_assert_cmpuint (r->smtp->port, ==, plain->port);
+  g_assert_cmpint (r->smtp->security, ==, MS_SECURITY_NONE);
+  g_assert_nonnull (strstr (r->smtp->source_text, "without encryption"));
+}
+
+static void
+test_detect_nothing (void)
+{
+  MsDetectOptions options = { 0 };
+  g_autoptr(MsDetectResult) r = NULL;
+
+  options.probe_timeout_ms = 2000;
+  options.smtp_ports = closed_ports;
+  options.imap_ports = closed_ports;
+  options.pop3_ports = closed_ports;
+  r = detect ("anna@nowhere.test", &options);
+  g_assert_null (r->smtp);
+  g_assert_null (r->imap);
+  g_assert_cmpuint (r->tried->len, >, 8);
+}
+
+static void
+detect_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GError **out = user_data;
+  MsDetectResult *r = ms_autodetect_finish (result, out);
+
+  g_assert_null (r);
+}
+
+static void
+test_detect_cancel_and_limits (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsDetectResult) r = NULL;
+  MsDetectOptions options = { 0 };
+  gint64 start;
+
+  r = ms_autodetect_run ("not an address", NULL, NULL, &error);
+  g_assert_null (r);
+  g_assert_error (error, MS_AUTODETECT_ERROR, MS_AUTODETECT_ERROR_INVALID_ADDRESS);
+  g_clear_error (&error);
+
+  /* cancelled while the slow autoconfig server keeps us waiting */
+  ms_autodetect_async ("anna@slow.test", NULL, cancellable, detect_done_cb, &error);
+  g_usleep (200 * 1000);
+  g_cancellable_cancel (cancellable);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* the total limit bounds a slow autoconfig and everything after it */
+  options.timeout_ms = 1500;
+  options.smtp_ports = closed_ports;
+  options.imap_ports = closed_ports;
+  options.pop3_ports = closed_ports;
+  start = g_get_monotonic_time ();
+  r = ms_autodetect_run ("anna@slow.test", &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_null (r->smtp);
+}
+
+static void
+make_certificates (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
+  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
+  const char *argv[] = { "/bin/sh", script, dir, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, &error) &&
+      g_spawn_check_wait_status (status, &error))
+    certs_dir = g_steal_pointer (&dir);
+  else
+    g_printerr ("# could not make the test certificates: %s\n", error->message);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -913,6 +1216,8 @@ main (int   argc,
   setlocale (LC_ALL, "C");
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
   g_test_init (&argc, &argv, NULL);
+  work_dir = g_dir_make_tmp ("test-autodetect-XXXXXX", NULL);
+  make_certificates ();
   http_start ();
   {
     g_autoptr(GResolver) resolver = g_object_new (table_resolver_get_type (), NULL);
@@ -937,7 +1242,25 @@ main (int   argc,
   g_test_add_func ("/domain/dkim", test_dkim_match);
   g_test_add_func ("/domain/check", test_domain_check);
 
+  g_test_add_func ("/detect/preset", test_detect_preset);
+  g_test_add_func ("/detect/autoconfig", test_detect_autoconfig);
+  g_test_add_func ("/detect/mx", test_detect_mx);
+  g_test_add_func ("/detect/srv", test_detect_srv);
+  g_test_add_func ("/detect/guess", test_detect_guess);
+  g_test_add_func ("/detect/guess-plaintext", test_detect_guess_plaintext);
+  g_test_add_func ("/detect/nothing", test_detect_nothing);
+  g_test_add_func ("/detect/cancel-and-limits", test_detect_cancel_and_limits);
+
   ret = g_test_run ();
   http_stop ();
+  {
+    g_autofree char *rm_argv0 = g_find_program_in_path ("rm");
+    const char *rm_argv[] = { rm_argv0, "-rf", work_dir, NULL };
+
+    if (rm_argv0 != NULL)
+      g_spawn_sync (NULL, (char **) rm_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (work_dir);
+  g_free (certs_dir);
   return ret;
 }
