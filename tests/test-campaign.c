@@ -330,6 +330,7 @@ test_claim_and_recover (Fixture       *f,
   g_autoptr(MsCampaign) campaign = NULL;
   g_autoptr(GPtrArray) claimed = NULL;
   g_autoptr(GPtrArray) more = NULL;
+  g_autoptr(MsContact) b = NULL;
   MsDeliveryOutcome outcome = { 0 };
   MsDelivery *first;
   gint64 requeued = 0, uncertain = 0, log_id = 0;
@@ -344,7 +345,8 @@ test_claim_and_recover (Fixture       *f,
   g_assert_true (ms_store_materialize_deliveries (f->store, id, "example.org", 100, NULL, NULL, &error));
 
   /* b unsubscribes after the deliveries were made: suppressed when claimed. */
-  b_id = ms_contact_get_id (ms_store_find_contact (f->store, "b@example.org", NULL));
+  b = ms_store_find_contact (f->store, "b@example.org", NULL);
+  b_id = ms_contact_get_id (b);
   g_assert_true (ms_store_set_contacts_status (f->store, &b_id, 1, MS_CONTACT_STATUS_BOUNCED, NULL,
                                                &error));
   claimed = ms_store_claim_deliveries (f->store, id, now, 3, &suppressed, &error);
