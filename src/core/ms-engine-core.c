@@ -29,6 +29,7 @@
 #include "ms-engine-core-private.h"
 #include "ms-quota.h"
 #include "ms-secrets.h"
+#include "ms-server-test.h"
 #include "ms-store-private.h"
 #include "ms-store-servers.h"
 
@@ -468,12 +469,28 @@ server_problem (MsEngineCore      *core,
                 const MsEngineJob *job)
 {
   g_autofree char *why = reason_from (job);
+  g_autofree char *fix = NULL;
+  g_autofree char *stopped = NULL;
 
   switch (job->failure)
     {
     case MS_SMTP_FAILURE_AUTH:
     case MS_SMTP_FAILURE_TLS:
-      stop_server (core, s, why);
+      /* Say what to do: the provider's advice when known ("create an app
+       * password"), else where to look. */
+      fix = ms_server_explain_error (s->server, job->error, job->reply,
+                                     job->failure == MS_SMTP_FAILURE_AUTH ? MS_SMTP_STAGE_AUTH
+                                                                          : MS_SMTP_STAGE_GREETING,
+                                     NULL);
+      if (fix != NULL)
+        stopped = g_strdup_printf ("%s — %s", why, fix);
+      else if (job->failure == MS_SMTP_FAILURE_AUTH)
+        stopped = g_strdup_printf (_("%s — check the login and the password of the server "
+                                     "profile, then resume the campaign"), why);
+      else
+        stopped = g_strdup_printf (_("%s — check the server profile’s security settings, then "
+                                     "resume the campaign"), why);
+      stop_server (core, s, stopped);
       break;
     case MS_SMTP_FAILURE_ACCOUNT:
     case MS_SMTP_FAILURE_NETWORK:
