@@ -1540,6 +1540,8 @@ static const MsCliCommand *const server_subcommands[] = {
   &set_password_command,
   &remove_command,
   &preset_command,
+  &ms_cli_server_detect_command,
+  &ms_cli_server_check_domain_command,
   NULL
 };
 

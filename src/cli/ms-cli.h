@@ -78,6 +78,9 @@ extern const MsCliCommand ms_cli_campaign_command;
 extern const MsCliCommand ms_cli_contacts_command;
 extern const MsCliCommand ms_cli_lists_command;
 extern const MsCliCommand ms_cli_server_command;
+/* ms-cli-detect.c: "server detect" and "server check-domain", listed in the server table */
+extern const MsCliCommand ms_cli_server_detect_command;
+extern const MsCliCommand ms_cli_server_check_domain_command;
 extern const MsCliCommand ms_cli_template_command;
 
 /* Parsed arguments of a leaf command. */

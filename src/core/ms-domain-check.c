@@ -978,8 +978,17 @@ check_dmarc (GPtrArray    *items,
   for (guint i = 0; i < 2 && record == NULL; i++)
     {
       g_autofree char *name = g_strconcat ("_dmarc.", names[i], NULL);
-      g_autoptr(GPtrArray) texts = lookup_txt (resolver, name, cancellable, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) texts = lookup_txt (resolver, name, cancellable, &error);
 
+      if (texts == NULL && !g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND))
+        {
+          add_item (items, "dmarc-record", MS_CHECK_WARNING,
+                    g_strdup_printf (_("The DMARC record of %s could not be read"), domain),
+                    g_strdup_printf (_("The DNS lookup failed (%s). Try again later."),
+                                     error->message));
+          return;
+        }
       record = find_record (texts, "v=DMARC1", &count);
       if (record != NULL)
         where = g_strdup (names[i]);
