@@ -395,6 +395,12 @@ find_message_dialog (void)
 }
 
 static gboolean
+is_no_message_dialog (gpointer data)
+{
+  return find_message_dialog () == NULL;
+}
+
+static gboolean
 has_one_campaign (gpointer data)
 {
   return g_list_model_get_n_items (ms_campaigns_view_get_campaigns (data)) == 1;
@@ -512,13 +518,28 @@ test_campaign_until_quota (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.resume", NULL));
   wait_until (is_active, view, "the campaign to send again");
 
-  /* Closing the window while it sends asks first; "Pause and Quit" pauses it. */
+  /* Closing the window while it sends asks first.  "Keep Sending" hides the
+   * window, holds the app and says so; activating the app shows it again. */
+  gtk_window_close (GTK_WINDOW (window));
+  question = find_message_dialog ();
+  g_assert_nonnull (question);
+  /* As its button would: the response, then closing. */
+  adw_message_dialog_response (question, "background");
+  gtk_window_close (GTK_WINDOW (question));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_true (ms_campaigns_view_get_active (view));
+  g_assert_cmpstr (ms_campaigns_view_get_last_notification (view), ==, "Mailshot keeps sending");
+  g_application_activate (G_APPLICATION (app));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  wait_until (is_no_message_dialog, NULL, "the question to go away");
+
+  /* "Pause and Quit" pauses it. */
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (window));
   question = find_message_dialog ();
   g_assert_nonnull (question);
   g_assert_nonnull (window);
-  adw_message_dialog_response (question, "pause");   /* it closes itself */
+  adw_message_dialog_response (question, "pause");   /* closing the window takes it along */
   wait_until (is_destroyed, &window, "the window to go away");
 
   {

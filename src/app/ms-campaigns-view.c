@@ -72,11 +72,11 @@ toast (MsCampaignsView *self,
     g_message ("%s", text);
 }
 
-static void
-notify_desktop (MsCampaignsView *self,
-                const char      *id,
-                const char      *title,
-                const char      *body)
+void
+ms_campaigns_view_send_notification (MsCampaignsView *self,
+                                     const char      *id,
+                                     const char      *title,
+                                     const char      *body)
 {
   GApplication *app = g_application_get_default ();
   g_autoptr(GNotification) notification = NULL;
@@ -332,7 +332,7 @@ on_campaign_finished_cb (MsCampaignsView *self,
     title = g_strdup_printf (_("“%s” finished"), ms_campaign_get_name (campaign));
   body = g_strdup_printf (_("%s messages sent, %" G_GINT64_FORMAT " failed"), sent,
                           ms_campaign_get_count (campaign, MS_DELIVERY_FAILED));
-  notify_desktop (self, id, title, body);
+  ms_campaigns_view_send_notification (self, id, title, body);
   ms_campaigns_view_reload (self);
 }
 
@@ -352,7 +352,7 @@ on_campaign_waiting_cb (MsCampaignsView *self,
     }
   else
     body = g_strdup (_("Every server is waiting. Sending continues by itself."));
-  notify_desktop (self, id, title, body);
+  ms_campaigns_view_send_notification (self, id, title, body);
 }
 
 static void

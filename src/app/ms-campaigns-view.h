@@ -62,5 +62,9 @@ void                 ms_campaigns_view_stop_engine      (MsCampaignsView *self);
 void                 ms_campaigns_view_set_show_notifications (MsCampaignsView *self,
                                                                gboolean         show);
 const char          *ms_campaigns_view_get_last_notification  (MsCampaignsView *self);
+void                 ms_campaigns_view_send_notification      (MsCampaignsView *self,
+                                                               const char      *id,
+                                                               const char      *title,
+                                                               const char      *body);
 
 G_END_DECLS

@@ -62,6 +62,7 @@ struct _MsWindow
   gboolean              quiet_select;   /* selecting a list row without showing Contacts */
   gboolean              close_confirmed; /* unsaved template changes were saved or discarded */
   gboolean              close_sending;   /* asked what to do with a campaign that sends */
+  guint                 background_id;   /* hidden, sending in the background: the app is held */
 };
 
 void _ms_window_class_actions_init (MsWindowClass *klass);

@@ -586,9 +586,25 @@ check_background_cb (gpointer data)
   if (ms_campaigns_view_get_active (self->campaigns_view))
     return G_SOURCE_CONTINUE;
   /* Nothing left to send in the background: the app may end now. */
+  self->background_id = 0;
+  g_signal_handlers_disconnect_by_data (self, GINT_TO_POINTER (1));
   gtk_window_close (GTK_WINDOW (self));
   g_application_release (g_application_get_default ());
   return G_SOURCE_REMOVE;
+}
+
+/* Shown again (the app was activated) while it sent in the background. */
+static void
+on_shown_again_cb (MsWindow   *self,
+                   GParamSpec *pspec,
+                   gpointer    tag)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self)) || self->background_id == 0)
+    return;
+  g_clear_handle_id (&self->background_id, g_source_remove);
+  g_signal_handlers_disconnect_by_data (self, tag);
+  self->close_sending = FALSE;
+  g_application_release (g_application_get_default ());
 }
 
 static void
@@ -610,17 +626,14 @@ on_close_sending_response_cb (MsWindow         *self,
       if (app != NULL)
         {
           g_application_hold (app);
-          if (g_application_get_dbus_connection (app) != NULL)
-            {
-              g_autoptr(GNotification) notification = g_notification_new (_("Mailshot keeps sending"));
-
-              g_notification_set_body (notification, _("The campaign continues in the background. "
-                                                        "You will be told when it is done."));
-              g_application_send_notification (app, "sending-in-background", notification);
-            }
+          ms_campaigns_view_send_notification (self->campaigns_view, "sending-in-background",
+                                               _("Mailshot keeps sending"),
+                                               _("The campaign continues in the background. "
+                                                 "You will be told when it is done."));
           gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
-          g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 2, check_background_cb, g_object_ref (self),
-                                      g_object_unref);
+          self->background_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 2, check_background_cb,
+                                                            g_object_ref (self), g_object_unref);
+          g_signal_connect (self, "notify::visible", G_CALLBACK (on_shown_again_cb), GINT_TO_POINTER (1));
         }
       else
         gtk_window_close (GTK_WINDOW (self));
