@@ -541,6 +541,8 @@ static const DnsRow dns_table[] = {
   { "mx.elsewhere.test", "A", "127.0.0.1" },
   { "smtp.plain.test", "A", "127.0.0.1" },
   { "smtp.plainonly.test", "A", "127.0.0.1" },
+  { "imap.mailbox.test", "A", "127.0.0.1" },
+  { "pop.mailbox.test", "A", "127.0.0.1" },
   /* a bare domain with nothing but SPF */
   { "bare.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all" },
   { "smtp.bare.test", "A", "203.0.113.5" },
@@ -941,6 +943,33 @@ smtp_server_free (SmtpServer *srv)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmtpServer, smtp_server_free)
 
 static SmtpServer *
+mail_server_start (const char *protocol,
+                   gboolean    starttls)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-mail-server.py", NULL);
+  g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
+  g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
+  const char *argv[] = { "/usr/bin/python3", script, "--watch-stdin", "--protocol", protocol,
+                         "--security", starttls ? "starttls" : "none",
+                         "--cert", cert, "--key", key, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  SmtpServer *srv = g_new0 (SmtpServer, 1);
+  guint64 port = 0;
+
+  srv->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                    &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+  srv->port = (guint16) port;
+  return srv;
+}
+
+static SmtpServer *
 smtp_server_start (gboolean starttls)
 {
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
@@ -1129,6 +1158,38 @@ test_detect_guess_plaintext (void)
 }
 
 static void
+test_detect_mailboxes (void)
+{
+  g_autoptr(SmtpServer) imap = NULL;
+  g_autoptr(SmtpServer) pop3 = NULL;
+  g_autoptr(MsDetectResult) r = NULL;
+  MsDetectOptions options = { 0 };
+
+  if (!have_certs ())
+    return;
+  imap = mail_server_start ("imap", TRUE);
+  pop3 = mail_server_start ("pop3", FALSE);
+  {
+    const MsDetectPort imap_ports[] = { { 1, TRUE }, { imap->port, FALSE }, { 0, FALSE } };
+    const MsDetectPort pop3_ports[] = { { pop3->port, FALSE }, { 0, FALSE } };
+
+    options.probe_timeout_ms = 5000;
+    options.smtp_ports = closed_ports;
+    options.imap_ports = imap_ports;
+    options.pop3_ports = pop3_ports;
+    r = detect ("anna@mailbox.test", &options);
+  }
+  g_assert_null (r->smtp);
+  g_assert_nonnull (r->imap);
+  g_assert_cmpstr (r->imap->host, ==, "imap.mailbox.test");
+  g_assert_cmpuint (r->imap->port, ==, imap->port);
+  g_assert_cmpint (r->imap->security, ==, MS_SECURITY_STARTTLS);   /* CAPABILITY said STARTTLS */
+  g_assert_nonnull (r->pop3);
+  g_assert_cmpuint (r->pop3->port, ==, pop3->port);
+  g_assert_cmpint (r->pop3->security, ==, MS_SECURITY_NONE);
+}
+
+static void
 test_detect_nothing (void)
 {
   MsDetectOptions options = { 0 };
@@ -1248,6 +1309,7 @@ main (int   argc,
   g_test_add_func ("/detect/srv", test_detect_srv);
   g_test_add_func ("/detect/guess", test_detect_guess);
   g_test_add_func ("/detect/guess-plaintext", test_detect_guess_plaintext);
+  g_test_add_func ("/detect/mailboxes", test_detect_mailboxes);
   g_test_add_func ("/detect/nothing", test_detect_nothing);
   g_test_add_func ("/detect/cancel-and-limits", test_detect_cancel_and_limits);
 
