@@ -450,6 +450,8 @@ test_campaign_until_quota (void)
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.excluded_id, 2));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_a, TRUE));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_b, TRUE));
+  save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign.png");
+
   /* With the partners, one contact lacks a merge field; back, and without them. */
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 1));
   click (dialog, "next-button");

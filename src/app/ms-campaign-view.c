@@ -57,6 +57,7 @@ struct _MsCampaignView
   GtkWidget      *resume_button;
   GtkWidget      *cancel_button;
   GtkWidget      *retry_button;
+  GtkWidget      *retry_uncertain_button;
 
   char           *db_path;
   MsCampaign     *campaign;
@@ -291,8 +292,8 @@ update_progress (MsCampaignView *self)
                         state == MS_CAMPAIGN_STATE_DRAFT ? _("_Start") : _("_Resume"));
   gtk_widget_set_visible (self->cancel_button, state != MS_CAMPAIGN_STATE_FINISHED
                                                && state != MS_CAMPAIGN_STATE_CANCELLED);
-  gtk_widget_set_visible (self->retry_button, ms_campaign_get_count (c, MS_DELIVERY_FAILED) > 0
-                                              || ms_campaign_get_count (c, MS_DELIVERY_UNCERTAIN) > 0);
+  gtk_widget_set_visible (self->retry_button, ms_campaign_get_count (c, MS_DELIVERY_FAILED) > 0);
+  gtk_widget_set_visible (self->retry_uncertain_button, ms_campaign_get_count (c, MS_DELIVERY_UNCERTAIN) > 0);
 
   update_cards (self);
 
@@ -440,6 +441,8 @@ ms_campaign_view_init (MsCampaignView *self)
   GtkWidget *rate_text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *group;
+  GtkWidget *chart_box;
+  GtkWidget *chart_caption;
 
   self->cards = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
@@ -506,13 +509,24 @@ ms_campaign_view_init (MsCampaignView *self)
   gtk_widget_set_valign (rate_text, GTK_ALIGN_CENTER);
   self->chart = MS_RATE_CHART (ms_rate_chart_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->chart), TRUE);
+  chart_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  chart_caption = gtk_label_new (_("Messages a minute, last hour"));
+  gtk_label_set_xalign (GTK_LABEL (chart_caption), 1);
+  gtk_widget_add_css_class (chart_caption, "caption");
+  gtk_widget_add_css_class (chart_caption, "dim-label");
+  gtk_widget_set_hexpand (chart_box, TRUE);
+  gtk_box_append (GTK_BOX (chart_box), GTK_WIDGET (self->chart));
+  gtk_box_append (GTK_BOX (chart_box), chart_caption);
   gtk_box_append (GTK_BOX (rate_box), rate_text);
-  gtk_box_append (GTK_BOX (rate_box), GTK_WIDGET (self->chart));
+  gtk_box_append (GTK_BOX (rate_box), chart_box);
   gtk_box_append (GTK_BOX (content), rate_box);
 
   self->pause_button = action_button (_("_Pause"), "campaigns.pause", NULL);
   self->resume_button = action_button (_("_Resume"), "campaigns.resume", "suggested-action");
   self->retry_button = action_button (_("Re_try Failed"), "campaigns.retry", NULL);
+  self->retry_uncertain_button = action_button (_("Resend _Uncertain"), "campaigns.retry-uncertain", NULL);
+  gtk_widget_set_tooltip_text (self->retry_uncertain_button,
+                               _("These messages may have arrived: resending them may deliver them twice"));
   self->cancel_button = action_button (_("_Cancel Campaign"), "campaigns.cancel", "destructive-action");
   gtk_widget_set_name (self->pause_button, "pause-button");
   gtk_widget_set_name (self->resume_button, "resume-button");
@@ -521,6 +535,7 @@ ms_campaign_view_init (MsCampaignView *self)
   gtk_box_append (GTK_BOX (buttons), self->pause_button);
   gtk_box_append (GTK_BOX (buttons), self->resume_button);
   gtk_box_append (GTK_BOX (buttons), self->retry_button);
+  gtk_box_append (GTK_BOX (buttons), self->retry_uncertain_button);
   gtk_box_append (GTK_BOX (buttons), self->cancel_button);
   gtk_widget_set_halign (buttons, GTK_ALIGN_START);
   gtk_box_append (GTK_BOX (content), buttons);

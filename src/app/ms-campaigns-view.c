@@ -499,7 +499,7 @@ ms_campaigns_view_pause_all (MsCampaignsView *self)
 typedef struct
 {
   gint64 id;
-  int    command;   /* 0 pause, 1 cancel, 2 retry failed, 3 servers */
+  int    command;   /* 0 pause, 1 cancel, 2 retry failed, 3 servers, 4 retry uncertain */
   gint64 now_ms;
   MsCampaign *campaign;
 } CommandJob;
@@ -531,6 +531,8 @@ command_job (MsStore       *store,
       return ms_store_retry_deliveries (store, job->id, MS_DELIVERY_FAILED, error) >= 0 ? MS_STORE_JOB_DONE : NULL;
     case 3:
       return ms_store_get_campaign_servers (store, job->campaign, job->now_ms, error);
+    case 4:
+      return ms_store_retry_deliveries (store, job->id, MS_DELIVERY_UNCERTAIN, error) >= 0 ? MS_STORE_JOB_DONE : NULL;
     default:
       g_assert_not_reached ();
     }
@@ -554,7 +556,7 @@ on_command_done_cb (GObject      *source,
       toast (self, error->message);
       return;
     }
-  if (command == 2 && self->shown_id != 0)
+  if ((command == 2 || command == 4) && self->shown_id != 0)
     ms_campaigns_view_send (self, self->shown_id);
   ms_campaigns_view_reload (self);
 }
@@ -723,6 +725,8 @@ command_action (GtkWidget  *widget,
     ms_campaigns_view_send (self, id);
   else if (g_str_equal (name, "campaigns.retry"))
     run_command (self, id, 2);
+  else if (g_str_equal (name, "campaigns.retry-uncertain"))
+    run_command (self, id, 4);
 }
 
 /* GObject */
@@ -769,6 +773,7 @@ ms_campaigns_view_class_init (MsCampaignsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "campaigns.resume", NULL, command_action);
   gtk_widget_class_install_action (widget_class, "campaigns.cancel", NULL, command_action);
   gtk_widget_class_install_action (widget_class, "campaigns.retry", NULL, command_action);
+  gtk_widget_class_install_action (widget_class, "campaigns.retry-uncertain", NULL, command_action);
 }
 
 static GtkWidget *
