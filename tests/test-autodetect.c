@@ -436,6 +436,36 @@ test_autoconfig_fetch_redirect (void)
 }
 
 static void
+test_autoconfig_redirect_policy (void)
+{
+  static const struct
+  {
+    const char *from;
+    const char *to;
+    gboolean    allowed;
+  } cases[] = {
+    { "https://a.test/x", "https://b.test/y", TRUE },
+    { "https://a.test/x", "http://a.test/x", FALSE },   /* downgrade */
+    { "http://a.test/x", "https://a.test/x", TRUE },
+    { "http://a.test/x", "http://b.test/x", TRUE },
+    { "https://a.test/x", "ftp://a.test/x", FALSE },
+    { "http://a.test/x", "file:///etc/passwd", FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GUri) from = g_uri_parse (cases[i].from, G_URI_FLAGS_NONE, NULL);
+      g_autoptr(GUri) to = g_uri_parse (cases[i].to, G_URI_FLAGS_NONE, NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean allowed = ms_autoconfig_redirect_allowed (from, to, &error);
+
+      g_assert_cmpint (allowed, ==, cases[i].allowed);
+      if (!allowed)
+        g_assert_error (error, MS_AUTOCONFIG_ERROR, MS_AUTOCONFIG_ERROR_REDIRECT);
+    }
+}
+
+static void
 test_autoconfig_fetch_slow (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1203,6 +1233,18 @@ test_detect_nothing (void)
   g_assert_null (r->smtp);
   g_assert_null (r->imap);
   g_assert_cmpuint (r->tried->len, >, 8);
+  g_clear_pointer (&r, ms_detect_result_free);
+
+  /* a failing DNS server is reported, not fatal */
+  r = detect ("anna@temp.test", &options);
+  g_assert_null (r->smtp);
+  {
+    gboolean reported = FALSE;
+
+    for (guint i = 0; i < r->tried->len; i++)
+      reported = reported || strstr (g_ptr_array_index (r->tried, i), "DNS MX of temp.test: temporary failure") != NULL;
+    g_assert_true (reported);
+  }
 }
 
 static void
@@ -1294,6 +1336,7 @@ main (int   argc,
   g_test_add_func ("/autoconfig/fetch-malformed", test_autoconfig_fetch_malformed);
   g_test_add_func ("/autoconfig/fetch-huge", test_autoconfig_fetch_huge);
   g_test_add_func ("/autoconfig/fetch-redirect", test_autoconfig_fetch_redirect);
+  g_test_add_func ("/autoconfig/redirect-policy", test_autoconfig_redirect_policy);
   g_test_add_func ("/autoconfig/fetch-slow", test_autoconfig_fetch_slow);
   g_test_add_func ("/autoconfig/fetch-cancelled", test_autoconfig_fetch_cancelled);
   g_test_add_func ("/autoconfig/fetch-plain", test_autoconfig_fetch_plain);

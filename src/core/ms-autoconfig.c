@@ -554,6 +554,29 @@ read_bounded (GInputStream  *stream,
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
 
+gboolean
+ms_autoconfig_redirect_allowed (GUri    *from,
+                                GUri    *to,
+                                GError **error)
+{
+  const char *to_scheme = g_uri_get_scheme (to);
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (from), "https") == 0 &&
+      g_ascii_strcasecmp (to_scheme, "https") != 0)
+    {
+      g_set_error (error, MS_AUTOCONFIG_ERROR, MS_AUTOCONFIG_ERROR_REDIRECT, "%s",
+                   _("Refused a redirect from HTTPS to plain HTTP"));
+      return FALSE;
+    }
+  if (g_ascii_strcasecmp (to_scheme, "https") != 0 && g_ascii_strcasecmp (to_scheme, "http") != 0)
+    {
+      g_set_error (error, MS_AUTOCONFIG_ERROR, MS_AUTOCONFIG_ERROR_REDIRECT, "%s",
+                   _("Refused a redirect to a non-HTTP address"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static MsAutoconfig *
 fetch_url_inner (SoupSession   *session,
                  const char    *url,
@@ -602,20 +625,8 @@ fetch_url_inner (SoupSession   *session,
           next = g_uri_parse_relative (uri, location, G_URI_FLAGS_ENCODED, error);
           if (next == NULL)
             return NULL;
-          if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 &&
-              g_ascii_strcasecmp (g_uri_get_scheme (next), "https") != 0)
-            {
-              g_set_error (error, MS_AUTOCONFIG_ERROR, MS_AUTOCONFIG_ERROR_REDIRECT, "%s",
-                           _("Refused a redirect from HTTPS to plain HTTP"));
-              return NULL;
-            }
-          if (g_ascii_strcasecmp (g_uri_get_scheme (next), "https") != 0 &&
-              g_ascii_strcasecmp (g_uri_get_scheme (next), "http") != 0)
-            {
-              g_set_error (error, MS_AUTOCONFIG_ERROR, MS_AUTOCONFIG_ERROR_REDIRECT, "%s",
-                           _("Refused a redirect to a non-HTTP address"));
-              return NULL;
-            }
+          if (!ms_autoconfig_redirect_allowed (uri, next, error))
+            return NULL;
           g_input_stream_close (stream, NULL, NULL);
           g_clear_pointer (&uri, g_uri_unref);
           uri = g_steal_pointer (&next);

@@ -100,6 +100,12 @@ GStrv                ms_autoconfig_urls             (const char    *address,
  * goes back to the environment. */
 void                 ms_autoconfig_set_base_url     (const char    *base);
 
+/* The redirect policy of the fetch: HTTPS never goes down to HTTP, and only HTTP(S)
+ * targets are followed. */
+gboolean             ms_autoconfig_redirect_allowed (GUri          *from,
+                                                     GUri          *to,
+                                                     GError       **error);
+
 /* Blocking, for a worker thread: fetches @url (redirects bounded, HTTPS -> HTTP
  * refused, body bounded) and parses it. @timeout_ms bounds the whole fetch. */
 MsAutoconfig        *ms_autoconfig_fetch_url        (const char    *url,
