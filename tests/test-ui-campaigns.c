@@ -520,6 +520,17 @@ test_campaign_until_quota (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.resume", NULL));
   wait_until (is_active, view, "the campaign to send again");
 
+  /* Cancel asks first; keeping it changes nothing. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.cancel", NULL));
+  question = find_message_dialog ();
+  g_assert_nonnull (question);
+  adw_message_dialog_response (question, "keep");
+  gtk_window_close (GTK_WINDOW (question));
+  wait_until (is_no_message_dialog, NULL, "the question to go away");
+  g_assert_true (ms_campaigns_view_get_active (view));
+  g_assert_cmpint (ms_campaign_get_state (ms_campaign_view_get_campaign (campaign_view)), !=,
+                   MS_CAMPAIGN_STATE_CANCELLED);
+
   /* Closing the window while it sends asks first.  "Keep Sending" hides the
    * window, holds the app and says so; activating the app shows it again. */
   gtk_window_close (GTK_WINDOW (window));

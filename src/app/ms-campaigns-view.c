@@ -53,10 +53,22 @@ struct _MsCampaignsView
   guint            stop_idle;
   gint64           shown_id;       /* the campaign on the "campaign" page */
   gboolean         show_notifications;
+  gboolean         folded;
+  GtkWidget       *headers[2];     /* AdwHeaderBar of the list and the campaign page */
+  GtkWidget       *sidebar_button; /* back to the sidebar while folded */
   char            *last_notification;
 };
 
 G_DEFINE_TYPE (MsCampaignsView, ms_campaigns_view, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_FOLDED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void send_pending (MsCampaignsView *self);
 
@@ -697,6 +709,43 @@ open_action (GtkWidget  *widget,
 }
 
 static void
+on_cancel_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       MsCampaignsView  *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "campaign-id"));
+
+  if (!g_str_equal (response, "cancel-campaign"))
+    return;
+  if (self->engine != NULL && ms_engine_get_campaign (self->engine, id) != NULL)
+    ms_engine_cancel (self->engine, id);
+  else
+    run_command (self, id, 1);
+}
+
+static void
+confirm_cancel (MsCampaignsView *self,
+                gint64           id)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Cancel the Campaign?"),
+                                   _("Messages not sent yet will not be sent. A cancelled campaign cannot "
+                                     "be resumed."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "keep", _("_Keep Campaign"),
+                                    "cancel-campaign", _("_Cancel Campaign"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-campaign",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data (G_OBJECT (dialog), "campaign-id", GSIZE_TO_POINTER ((gsize) id));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 command_action (GtkWidget  *widget,
                 const char *name,
                 GVariant   *param)
@@ -715,12 +764,7 @@ command_action (GtkWidget  *widget,
         run_command (self, id, 0);
     }
   else if (g_str_equal (name, "campaigns.cancel"))
-    {
-      if (live)
-        ms_engine_cancel (self->engine, id);
-      else
-        run_command (self, id, 1);
-    }
+    confirm_cancel (self, id);
   else if (g_str_equal (name, "campaigns.resume"))
     ms_campaigns_view_send (self, id);
   else if (g_str_equal (name, "campaigns.retry"))
@@ -758,6 +802,49 @@ ms_campaigns_view_finalize (GObject *object)
 }
 
 static void
+ms_campaigns_view_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  MsCampaignsView *self = MS_CAMPAIGNS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      g_value_set_boolean (value, self->folded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ms_campaigns_view_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  MsCampaignsView *self = MS_CAMPAIGNS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FOLDED:
+      if (self->folded != g_value_get_boolean (value))
+        {
+          self->folded = g_value_get_boolean (value);
+          for (guint i = 0; i < G_N_ELEMENTS (self->headers); i++)
+            adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (self->headers[i]), self->folded);
+          gtk_widget_set_visible (self->sidebar_button, self->folded);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ms_campaigns_view_class_init (MsCampaignsViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -765,6 +852,15 @@ ms_campaigns_view_class_init (MsCampaignsViewClass *klass)
 
   object_class->dispose = ms_campaigns_view_dispose;
   object_class->finalize = ms_campaigns_view_finalize;
+  object_class->get_property = ms_campaigns_view_get_property;
+  object_class->set_property = ms_campaigns_view_set_property;
+
+  /* The window's leaflet shows only the content: the headers offer the way back
+   * to the sidebar and the window buttons on both sides. */
+  properties[PROP_FOLDED] = g_param_spec_boolean ("folded", NULL, NULL, FALSE,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                                  | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_install_action (widget_class, "campaigns.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "campaigns.back", NULL, back_action);
@@ -809,7 +905,14 @@ ms_campaigns_view_init (MsCampaignsView *self)
   self->show_notifications = TRUE;
 
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new (_("Campaigns"), NULL));
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->sidebar_button = gtk_button_new_from_icon_name ("go-previous-symbolic");
+  gtk_widget_set_tooltip_text (self->sidebar_button, _("Back"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->sidebar_button), "win.show-sidebar");
+  gtk_widget_set_visible (self->sidebar_button, FALSE);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->sidebar_button);
   adw_header_bar_pack_start (ADW_HEADER_BAR (header), new_button ());
+  self->headers[0] = header;
   gtk_box_append (GTK_BOX (list_page), header);
 
   self->list_stack = GTK_STACK (gtk_stack_new ());
@@ -844,6 +947,8 @@ ms_campaigns_view_init (MsCampaignsView *self)
   gtk_stack_add_named (self->list_stack, scrolled, "campaigns");
   gtk_box_append (GTK_BOX (list_page), GTK_WIDGET (self->list_stack));
 
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (campaign_header), FALSE);
+  self->headers[1] = campaign_header;
   gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "campaigns.back");
   gtk_widget_set_tooltip_text (back, _("All Campaigns"));
   adw_header_bar_pack_start (ADW_HEADER_BAR (campaign_header), back);
