@@ -68,6 +68,9 @@ ms_format_clock (gint64 unix_time)
 
   if (time == NULL)
     return g_strdup ("?");
+  /* Short windows: the seconds matter. */
+  if (ABS (g_date_time_difference (time, now)) < 5 * G_TIME_SPAN_MINUTE)
+    return g_date_time_format (time, "%H:%M:%S");
   if (g_date_time_get_year (time) == g_date_time_get_year (now)
       && g_date_time_get_day_of_year (time) == g_date_time_get_day_of_year (now))
     return g_date_time_format (time, "%H:%M");

@@ -44,7 +44,7 @@ GtkLevelBar *ms_server_card_get_level_bar   (MsServerCard         *self,
 const char  *ms_server_card_get_window_text (MsServerCard         *self,
                                              guint                 index);
 
-/* "14:05", or "Mon 14:05" on another day; unix seconds. */
+/* "14:05", "14:05:30" within five minutes, or "Mon 14:05" on another day; unix seconds. */
 char        *ms_format_clock                (gint64                unix_time);
 /* "15 s", "10 min", "1 h", "1 day" */
 char        *ms_format_window               (guint                 seconds);
