@@ -91,7 +91,7 @@ ms_format_window (guint seconds)
 }
 
 static gint64
-earliest_reopening (const MsServerStatus *status)
+earliest_reopening (const MsServerStatus *status)   /* when every full window has room again */
 {
   gint64 earliest = 0;
 
@@ -125,7 +125,7 @@ ms_server_status_describe (const MsServerStatus *status)
       reopens = earliest_reopening (status);
       if (reopens == 0)
         return g_strdup (_("Quota full"));
-      until = ms_format_clock (reopens / 1000);
+      until = ms_format_clock ((reopens + 999) / 1000);
       return g_strdup_printf (_("Quota full until %s"), until);
     case MS_SERVER_STATE_COOLING_DOWN:
       until = ms_format_clock (status->cooldown_until);
