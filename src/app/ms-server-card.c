@@ -90,8 +90,9 @@ ms_format_window (guint seconds)
   return g_strdup_printf (g_dngettext (NULL, "%u s", "%u s", seconds), seconds);
 }
 
+/* When every full window has room again. */
 static gint64
-earliest_reopening (const MsServerStatus *status)   /* when every full window has room again */
+earliest_reopening (const MsServerStatus *status)
 {
   gint64 earliest = 0;
 
