@@ -202,7 +202,8 @@ test_server_free (TestServer *srv)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 
 static TestServer *
-test_server_start (const char *name)
+test_server_start (const char *name,
+                   const char *fault)
 {
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
   g_autofree char *dir = g_strdup_printf ("%s/smtp-%s", tmp_dir, name);
@@ -214,7 +215,8 @@ test_server_start (const char *name)
 
   /* It exits when its standard input closes: also when this test dies. */
   srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   PYTHON, script, "--record", dir, "--watch-stdin", NULL);
+                                   PYTHON, script, "--record", dir, "--watch-stdin",
+                                   fault != NULL ? "--fault" : NULL, fault, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
   line = g_data_input_stream_read_line (out, NULL, NULL, &error);
@@ -364,6 +366,12 @@ is_waiting_for_quota (gpointer data)
 }
 
 static gboolean
+has_one_failure_row (gpointer data)
+{
+  return ms_campaign_view_get_n_failures (data) == 1;
+}
+
+static gboolean
 is_paused_and_stopped (gpointer data)
 {
   MsCampaignsView *view = data;
@@ -409,8 +417,10 @@ has_one_campaign (gpointer data)
 static void
 test_campaign_until_quota (void)
 {
-  g_autoptr(TestServer) a = test_server_start ("a");
-  g_autoptr(TestServer) b = test_server_start ("b");
+  /* Relay A does not know the first contact: a failure with the server's words. */
+  g_autoptr(TestServer) a = test_server_start ("a", "{\"stage\": \"rcpt\", \"recipient\": \"person00@example.com\", "
+                                                    "\"reply\": \"550 5.1.1 <person00@example.com>: no such user\"}");
+  g_autoptr(TestServer) b = test_server_start ("b", NULL);
   g_autoptr(MsCampaign) list_item = NULL;
   g_autofree char *preflight = NULL;
   MsNewCampaignDialog *dialog;
@@ -481,13 +491,18 @@ test_campaign_until_quota (void)
   /* Sending until both quotas are full; the UI keeps drawing meanwhile. */
   wait_until (is_waiting_for_quota, campaign_view, "every server to wait for its quota");
   campaign = ms_campaign_view_get_campaign (campaign_view);
-  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SENT), ==, 5);
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_FAILED), ==, 1);
+  wait_until (has_one_failure_row, campaign_view, "the failure in the list");
   for (guint i = 0; i < MS_DELIVERY_N_STATES; i++)
     g_test_message ("%s: %" G_GINT64_FORMAT, ms_delivery_state_to_string (i), ms_campaign_get_count (campaign, i));
   g_assert_cmpint (ms_campaign_get_total (campaign), ==, N_CONTACTS + 1);
-  /* The rest waits: queued, or claimed by a connection that waits for room. */
+  /* Relay B sent 2; Relay A 3, or 2 when the refused recipient counts against
+   * its quota.  The rest waits: queued, or claimed by a connection that waits. */
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SENT), >=, 4);
+  g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SENT), <=, 5);
   g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_QUEUED)
-                   + ms_campaign_get_count (campaign, MS_DELIVERY_SENDING), ==, 5);
+                   + ms_campaign_get_count (campaign, MS_DELIVERY_SENDING)
+                   + ms_campaign_get_count (campaign, MS_DELIVERY_SENT), ==, N_CONTACTS - 1);
   g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_SUPPRESSED), ==, 1);
   g_assert_cmpint (ms_campaign_get_wait_until (campaign), >, 0);
   g_assert_cmpint (ms_server_card_get_server_id (ms_campaign_view_get_card (campaign_view, 0)), ==, setup.server_a);
