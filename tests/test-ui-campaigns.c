@@ -582,6 +582,40 @@ test_campaign_until_quota (void)
   }
 }
 
+/* A server card in each state says in words what the server does. */
+static void
+test_server_card_words (void)
+{
+  g_autoptr(MsServerStatus) status = ms_server_status_new (7, "Relay C");
+  g_autoptr(GDateTime) at = g_date_time_new_local (2030, 5, 6, 15, 10, 0);
+  GtkWidget *card = g_object_ref_sink (ms_server_card_new ());
+  MsQuotaWindowStatus window = { 100, 3600, 40, 60, 0 };
+
+  status->state = MS_SERVER_STATE_COOLING_DOWN;
+  status->cooldown_until = g_date_time_to_unix (at);
+  status->reason = g_strdup ("553 5.7.1 too many messages");
+  status->windows = g_array_new (FALSE, FALSE, sizeof (MsQuotaWindowStatus));
+  g_array_append_val (status->windows, window);
+  ms_server_card_update (MS_SERVER_CARD (card), status, g_get_real_time () / 1000);
+  g_assert_cmpstr (ms_server_card_get_state_text (MS_SERVER_CARD (card)), ==,
+                   "Cooling down until Mon 15:10 after: 553 5.7.1 too many messages");
+  g_assert_cmpuint (ms_server_card_get_n_windows (MS_SERVER_CARD (card)), ==, 1);
+  g_assert_cmpfloat (gtk_level_bar_get_value (ms_server_card_get_level_bar (MS_SERVER_CARD (card), 0)), ==, 40);
+  g_assert_cmpfloat (gtk_level_bar_get_max_value (ms_server_card_get_level_bar (MS_SERVER_CARD (card), 0)), ==, 100);
+  g_assert_cmpstr (ms_server_card_get_window_text (MS_SERVER_CARD (card), 0), ==,
+                   "100 per 1 h: 40 used / 60 left. Room for 60 more");
+
+  status->state = MS_SERVER_STATE_STOPPED;
+  g_free (status->reason);
+  status->reason = g_strdup ("535 5.7.8 authentication failed");
+  g_array_set_size (status->windows, 0);
+  ms_server_card_update (MS_SERVER_CARD (card), status, g_get_real_time () / 1000);
+  g_assert_cmpstr (ms_server_card_get_state_text (MS_SERVER_CARD (card)), ==,
+                   "Stopped until its settings are fixed: 535 5.7.8 authentication failed");
+  g_assert_cmpuint (ms_server_card_get_n_windows (MS_SERVER_CARD (card)), ==, 0);
+  g_object_unref (card);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +638,7 @@ main (int   argc,
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
   g_assert_no_error (error);
 
+  g_test_add_func ("/ui/campaigns/server-card-words", test_server_card_words);
   g_test_add_func ("/ui/campaigns/send-until-quota", test_campaign_until_quota);
   ret = g_test_run ();
 
