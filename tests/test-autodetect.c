@@ -139,6 +139,12 @@ handler (SoupServer        *server,
       soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC,
                                         good_xml, strlen (good_xml));
     }
+  else if (g_str_equal (path, "/ispdb/v1.1/hoster.test"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/xml", SOUP_MEMORY_STATIC,
+                                        good_xml, strlen (good_xml));
+    }
   else if (g_str_equal (path, "/autoconfig.huge.test/mail/config-v1.1.xml"))
     {
       gsize size = 2 * 1024 * 1024;
@@ -571,6 +577,7 @@ static const DnsRow dns_table[] = {
   { "mx.elsewhere.test", "A", "127.0.0.1" },
   { "smtp.plain.test", "A", "127.0.0.1" },
   { "smtp.plainonly.test", "A", "127.0.0.1" },
+  { "hosted.test", "MX", "10 mx2.hoster.test." },
   { "imap.mailbox.test", "A", "127.0.0.1" },
   { "pop.mailbox.test", "A", "127.0.0.1" },
   /* a bare domain with nothing but SPF */
@@ -948,6 +955,15 @@ test_domain_check (void)
 
     g_assert_cmpstr (org, ==, "example.co.uk");
   }
+  {
+    g_autofree char *a = ms_domain_organizational ("mx2.Hoster.test.");
+    g_autofree char *b = ms_domain_organizational ("hoster.test");
+    g_autofree char *c = ms_domain_organizational ("localhost");
+
+    g_assert_cmpstr (a, ==, "hoster.test");
+    g_assert_cmpstr (b, ==, "hoster.test");
+    g_assert_cmpstr (c, ==, "localhost");
+  }
 }
 
 /* Autodetection */
@@ -1098,6 +1114,19 @@ test_detect_mx (void)
   g_assert_nonnull (strstr (r->smtp->source_text, "aspmx.l.google.com"));
   /* the four autoconfig URLs were tried and reported first */
   g_assert_cmpuint (r->tried->len, ==, 6);
+}
+
+static void
+test_detect_mx_ispdb (void)
+{
+  g_autoptr(MsDetectResult) r = detect ("anna@hosted.test", NULL);
+
+  /* the MX host's hoster is in the ISPDB: its settings, with the address's own login */
+  g_assert_cmpstr (r->smtp->host, ==, "smtp.good.test");
+  g_assert_cmpint (r->smtp->source, ==, MS_DETECT_SOURCE_MX);
+  g_assert_nonnull (strstr (r->smtp->source_text, "mx2.hoster.test"));
+  g_assert_cmpstr (r->smtp->login, ==, "anna@hosted.test");
+  g_assert_cmpstr (r->imap->login, ==, "anna");
 }
 
 static void
@@ -1349,6 +1378,7 @@ main (int   argc,
   g_test_add_func ("/detect/preset", test_detect_preset);
   g_test_add_func ("/detect/autoconfig", test_detect_autoconfig);
   g_test_add_func ("/detect/mx", test_detect_mx);
+  g_test_add_func ("/detect/mx-ispdb", test_detect_mx_ispdb);
   g_test_add_func ("/detect/srv", test_detect_srv);
   g_test_add_func ("/detect/guess", test_detect_guess);
   g_test_add_func ("/detect/guess-plaintext", test_detect_guess_plaintext);

@@ -407,6 +407,23 @@ address_domain (const char *address)
 static GMutex base_lock;
 static char *base_url;
 
+char *
+ms_autoconfig_ispdb_url (const char *domain)
+{
+  g_autofree char *base = NULL;
+  g_autofree char *lower = NULL;
+
+  g_return_val_if_fail (domain != NULL, NULL);
+
+  lower = g_ascii_strdown (domain, -1);
+  g_mutex_lock (&base_lock);
+  base = g_strdup (base_url != NULL ? base_url : g_getenv ("MAILSHOT_AUTOCONFIG_BASE"));
+  g_mutex_unlock (&base_lock);
+  if (base != NULL && *base != '\0')
+    return g_strdup_printf ("%s/ispdb/v1.1/%s", base, lower);
+  return g_strdup_printf ("https://autoconfig.thunderbird.net/v1.1/%s", lower);
+}
+
 void
 ms_autoconfig_set_base_url (const char *base)
 {

@@ -96,6 +96,9 @@ const MsAutoconfigServer *ms_autoconfig_best_server (const MsAutoconfig *self,
 GStrv                ms_autoconfig_urls             (const char    *address,
                                                      GArray       **out_less_trusted);
 
+/* The public ISPDB's URL for @domain (below the test base when one is set). */
+char                *ms_autoconfig_ispdb_url        (const char    *domain);
+
 /* The test seam in code: a base URL that wins over MAILSHOT_AUTOCONFIG_BASE; NULL
  * goes back to the environment. */
 void                 ms_autoconfig_set_base_url     (const char    *base);

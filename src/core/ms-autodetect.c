@@ -28,6 +28,7 @@
 
 #include "ms-autoconfig.h"
 #include "ms-autodetect.h"
+#include "ms-domain-check.h"
 #include "ms-imap-client.h"
 #include "ms-pop3-client.h"
 #include "ms-provider.h"
@@ -698,6 +699,52 @@ ms_autodetect_run (const char             *address,
   mx_hosts = lookup_mx (resolver, domain, result, cancellable);
   if (try_mx_providers (result, mx_hosts))
     return g_steal_pointer (&result);
+
+  /* an unknown MX host: the ISPDB may know its hoster ("mx1.hoster.example" -> hoster.example) */
+  if (mx_hosts->len > 0 && remaining_ms (deadline) > 0)
+    {
+      g_autofree char *mx_domain = ms_domain_organizational (g_ptr_array_index (mx_hosts, 0));
+
+      if (g_ascii_strcasecmp (mx_domain, domain) != 0)
+        {
+          g_autofree char *url = ms_autoconfig_ispdb_url (mx_domain);
+          g_autoptr(GError) local_error = NULL;
+          g_autoptr(MsAutoconfig) config = ms_autoconfig_fetch_url (url, address,
+                                                                    MAX (1u, remaining_ms (deadline) / 2),
+                                                                    cancellable, &local_error);
+
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          if (config != NULL && ms_autoconfig_best_server (config, MS_AUTOCONFIG_SMTP) != NULL)
+            {
+              MsDetectedServer **slots[] = { &result->smtp, &result->imap, &result->pop3 };
+              const MsAutoconfigProtocol protocols[] = { MS_AUTOCONFIG_SMTP, MS_AUTOCONFIG_IMAP,
+                                                         MS_AUTOCONFIG_POP3 };
+
+              tried (result, _("%s: found for the mail host %s"), url,
+                     (const char *) g_ptr_array_index (mx_hosts, 0));
+              result->provider_name = g_strdup (config->display_name);
+              for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+                {
+                  *slots[i] = from_autoconfig (config, protocols[i]);
+                  if (*slots[i] != NULL)
+                    {
+                      (*slots[i])->source = MS_DETECT_SOURCE_MX;
+                      g_free ((*slots[i])->source_text);
+                      (*slots[i])->source_text =
+                        g_strdup_printf (_("the domain’s mail goes to %s (MX %s): its autoconfig"),
+                                         mx_domain, (const char *) g_ptr_array_index (mx_hosts, 0));
+                    }
+                }
+              return g_steal_pointer (&result);
+            }
+          tried (result, "%s: %s", url, local_error != NULL ? local_error->message
+                                                           : _("names no SMTP server"));
+        }
+    }
 
   result->smtp = lookup_srv (resolver, "_submissions._tcp", domain, MS_SECURITY_TLS, result, cancellable);
   if (result->smtp == NULL)

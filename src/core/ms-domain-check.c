@@ -803,7 +803,23 @@ ms_domain_organizational (const char *domain)
   if (len > 0 && lower[len - 1] == '.')
     lower[len - 1] = '\0';
   base = soup_tld_get_base_domain (lower, NULL);
-  return g_strdup (base != NULL ? base : lower);
+  if (base != NULL)
+    return g_strdup (base);
+  /* not under a known public suffix (a private or test TLD): the last two labels */
+  {
+    const char *last = strrchr (lower, '.');
+    const char *p = last;
+
+    if (last == NULL)
+      return g_steal_pointer (&lower);
+    while (p > lower && p[-1] != '.')
+      p--;
+    while (p > lower && *p != '.')
+      p--;
+    if (*p == '.' && p != last)
+      return g_strdup (p + 1);
+    return g_steal_pointer (&lower);
+  }
 }
 
 /* The checklist */
