@@ -30,7 +30,8 @@ G_BEGIN_DECLS
  * at the first trustworthy answer:
  *   1. the bundled provider presets (ms-provider.h);
  *   2. autoconfig (ms-autoconfig.h; plain HTTP only last and less trusted);
- *   3. DNS: the MX hosts matched to known providers, then RFC 6186 SRV records;
+ *   3. DNS: the MX hosts matched to known providers (else the ISPDB asked about the
+ *      MX host's domain), then RFC 6186 SRV records;
  *   4. guessing smtp./mail./the MX host on 465, 587, 25, 2525 (imap./mail. on
  *      993, 143; pop./mail. on 995, 110), each probed in parallel with a real
  *      greeting and EHLO / CAPABILITY / CAPA, never AUTH.
