@@ -88,7 +88,7 @@ ms_engine_timing_init_default (MsEngineTiming *timing)
   timing->cooldown_base_secs = 300;
   timing->cooldown_max_secs = 86400;
   timing->idle_close_ms = 10000;
-  timing->commit_ahead = 16;
+  timing->commit_ahead = 4;
 }
 
 /* The lock: one engine per database */

@@ -48,7 +48,8 @@ typedef struct
   guint commit_ahead;        /* at most this many deliveries a connection is given
                               * ahead, each recorded as data-sent before the connection
                               * starts it, so one fsync covers several messages; the
-                              * engine gives as many as one commit takes to cover (16).
+                              * engine gives as many as one commit takes to cover (4:
+                              * few enough that a crash leaves few uncertain).
                               * 0 records each between its body and its final dot:
                               * slower, but after a crash only the message in flight
                               * is uncertain instead of up to this many per connection. */
