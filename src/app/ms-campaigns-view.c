@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-app-secrets.h"
@@ -333,7 +335,7 @@ static void
 on_campaign_finished_cb (MsCampaignsView *self,
                          MsCampaign      *campaign)
 {
-  g_autofree char *id = g_strdup_printf ("campaign-%" G_GINT64_FORMAT, ms_campaign_get_id (campaign));
+  g_autofree char *id = g_strdup_printf ("campaign-%" PRId64, ms_campaign_get_id (campaign));
   g_autofree char *sent = ms_format_count (ms_campaign_get_count (campaign, MS_DELIVERY_SENT));
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
@@ -342,7 +344,7 @@ on_campaign_finished_cb (MsCampaignsView *self,
     title = g_strdup_printf (_("“%s” was cancelled"), ms_campaign_get_name (campaign));
   else
     title = g_strdup_printf (_("“%s” finished"), ms_campaign_get_name (campaign));
-  body = g_strdup_printf (_("%s messages sent, %" G_GINT64_FORMAT " failed"), sent,
+  body = g_strdup_printf (_("%s messages sent, %" PRId64 " failed"), sent,
                           ms_campaign_get_count (campaign, MS_DELIVERY_FAILED));
   ms_campaigns_view_send_notification (self, id, title, body);
   ms_campaigns_view_reload (self);
@@ -352,7 +354,7 @@ static void
 on_campaign_waiting_cb (MsCampaignsView *self,
                         MsCampaign      *campaign)
 {
-  g_autofree char *id = g_strdup_printf ("campaign-%" G_GINT64_FORMAT, ms_campaign_get_id (campaign));
+  g_autofree char *id = g_strdup_printf ("campaign-%" PRId64, ms_campaign_get_id (campaign));
   g_autofree char *title = g_strdup_printf (_("“%s” is waiting"), ms_campaign_get_name (campaign));
   g_autofree char *body = NULL;
 

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <string.h>
@@ -38,7 +40,7 @@ char *
 ms_format_count (gint64 count)
 {
   const char *sep = localeconv ()->thousands_sep;
-  g_autofree char *digits = g_strdup_printf ("%" G_GINT64_FORMAT, count < 0 ? -count : count);
+  g_autofree char *digits = g_strdup_printf ("%" PRId64, count < 0 ? -count : count);
   GString *out = g_string_new (count < 0 ? "-" : "");
   gsize len = strlen (digits);
 

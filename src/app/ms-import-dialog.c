@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-import-dialog.h"
@@ -249,7 +251,7 @@ static char *
 format_count (guint64 n)
 {
   /* %' gives the locale's thousands separator */
-  return g_strdup_printf ("%'" G_GUINT64_FORMAT, n);
+  return g_strdup_printf ("%'" PRIu64, n);
 }
 
 static const char *

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-server-card.h"
@@ -249,7 +251,7 @@ ms_server_card_update (MsServerCard         *self,
 
   self->server_id = status->server_id;
   gtk_label_set_label (self->name_label, status->name);
-  sent = g_strdup_printf (g_dngettext (NULL, "%" G_GUINT64_FORMAT " sent", "%" G_GUINT64_FORMAT " sent",
+  sent = g_strdup_printf (g_dngettext (NULL, "%" PRIu64 " sent", "%" PRIu64 " sent",
                                        status->sent), status->sent);
   gtk_label_set_label (self->sent_label, sent);
   g_free (self->state_text);

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
@@ -266,9 +268,9 @@ static void
 print_counts (MsCli      *cli,
               MsCampaign *campaign)
 {
-  ms_cli_print (cli, _("%" G_GINT64_FORMAT " recipients: %" G_GINT64_FORMAT " sent, %"
-                       G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " uncertain, %"
-                       G_GINT64_FORMAT " suppressed, %" G_GINT64_FORMAT " to send\n"),
+  ms_cli_print (cli, _("%" PRId64 " recipients: %" PRId64 " sent, %"
+                       PRId64 " failed, %" PRId64 " uncertain, %"
+                       PRId64 " suppressed, %" PRId64 " to send\n"),
                 ms_campaign_get_total (campaign), count_of (campaign, MS_DELIVERY_SENT),
                 count_of (campaign, MS_DELIVERY_FAILED), count_of (campaign, MS_DELIVERY_UNCERTAIN),
                 count_of (campaign, MS_DELIVERY_SUPPRESSED),
@@ -476,8 +478,8 @@ run_create (MsCli           *cli,
       g_autoptr(MsCampaign) again = ms_store_get_campaign (store, ms_campaign_get_id (campaign), NULL);
 
       if (again != NULL && ms_store_load_campaign_counts (store, again, NULL))
-        ms_cli_print (cli, _("Created the campaign “%s” (%s): %" G_GINT64_FORMAT " recipients, %"
-                             G_GINT64_FORMAT " of them suppressed.\n"),
+        ms_cli_print (cli, _("Created the campaign “%s” (%s): %" PRId64 " recipients, %"
+                             PRId64 " of them suppressed.\n"),
                       ms_campaign_get_name (again),
                       ms_campaign_state_to_label (ms_campaign_get_state (again)),
                       ms_campaign_get_total (again),
@@ -543,7 +545,7 @@ run_plan (MsCli           *cli,
       return MS_CLI_EXIT_OK;
     }
 
-  ms_cli_print (cli, _("Plan for “%s”: %" G_GINT64_FORMAT " messages to send, %" G_GINT64_FORMAT
+  ms_cli_print (cli, _("Plan for “%s”: %" PRId64 " messages to send, %" PRId64
                        " suppressed.\n"),
                 ms_campaign_get_name (campaign), plan->remaining, plan->suppressed);
   for (guint i = 0; i < plan->servers->len; i++)
@@ -555,13 +557,13 @@ run_plan (MsCli           *cli,
           g_autofree char *from = local_time_s ((s->first_later + 999) / 1000);
           g_autofree char *to = local_time_s ((s->last + 999) / 1000);
 
-          ms_cli_print (cli, _("  %s (%s): %" G_GUINT64_FORMAT " now, %" G_GUINT64_FORMAT
+          ms_cli_print (cli, _("  %s (%s): %" PRIu64 " now, %" PRIu64
                                " later, from %s to %s\n"),
                         s->name, ms_server_state_to_label (s->state), s->now, s->later, from, to);
         }
       else
         {
-          ms_cli_print (cli, _("  %s (%s): %" G_GUINT64_FORMAT " now\n"),
+          ms_cli_print (cli, _("  %s (%s): %" PRIu64 " now\n"),
                         s->name, ms_server_state_to_label (s->state), s->now);
         }
     }
@@ -919,8 +921,8 @@ run_retry (MsCli           *cli,
         return ms_cli_fail (cli, error);
       return print_status (cli, store, again);
     }
-  ms_cli_print (cli, _("%" G_GINT64_FORMAT " deliveries of “%s” are queued again (%" G_GINT64_FORMAT
-                       " failed, %" G_GINT64_FORMAT " uncertain, with the same Message-IDs). Send "
+  ms_cli_print (cli, _("%" PRId64 " deliveries of “%s” are queued again (%" PRId64
+                       " failed, %" PRId64 " uncertain, with the same Message-IDs). Send "
                        "them with “campaign send”.\n"),
                 n_failed + n_uncertain, ms_campaign_get_name (campaign), n_failed, n_uncertain);
   return MS_CLI_EXIT_OK;
@@ -978,7 +980,7 @@ run_list (MsCli           *cli,
     {
       MsCampaign *campaign = g_ptr_array_index (campaigns, i);
 
-      ms_cli_print (cli, "%s\t%s\t%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "\n",
+      ms_cli_print (cli, "%s\t%s\t%" PRId64 "/%" PRId64 "\n",
                     ms_campaign_get_name (campaign),
                     ms_campaign_state_to_string (ms_campaign_get_state (campaign)),
                     count_of (campaign, MS_DELIVERY_SENT), ms_campaign_get_total (campaign));

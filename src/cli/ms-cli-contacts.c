@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <gio/gunixoutputstream.h>
 #include <glib/gi18n.h>
@@ -436,7 +438,7 @@ run_export (MsCli           *cli,
         return ms_cli_fail (cli, error);
     }
 
-  count_text = g_strdup_printf ("%" G_GUINT64_FORMAT, count);
+  count_text = g_strdup_printf ("%" PRIu64, count);
   if (to_stdout)
     {
       /* Standard output holds the CSV: the count goes to standard error. */

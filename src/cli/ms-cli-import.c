@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -96,7 +98,7 @@ on_import_progress (guint64  bytes_done,
   job->progress_time = now;
   job->progress_percent = percent;
 
-  rows = g_strdup_printf ("%" G_GUINT64_FORMAT, rows_done);
+  rows = g_strdup_printf ("%" PRIu64, rows_done);
   fputs ("\r\033[K", stderr);
   if (percent >= 0)
     /* TRANSLATORS: a progress line; %s is a file name, %d a percentage, the last %s a number */
@@ -332,10 +334,10 @@ print_result_text (MsCli                *cli,
                    const MsImportResult *result,
                    const char           *list_name)
 {
-  g_autofree char *imported = g_strdup_printf ("%" G_GUINT64_FORMAT, result->imported);
-  g_autofree char *updated = g_strdup_printf ("%" G_GUINT64_FORMAT, result->updated);
-  g_autofree char *skipped = g_strdup_printf ("%" G_GUINT64_FORMAT, result->skipped);
-  g_autofree char *rejected = g_strdup_printf ("%" G_GUINT64_FORMAT, result->rejected);
+  g_autofree char *imported = g_strdup_printf ("%" PRIu64, result->imported);
+  g_autofree char *updated = g_strdup_printf ("%" PRIu64, result->updated);
+  g_autofree char *skipped = g_strdup_printf ("%" PRIu64, result->skipped);
+  g_autofree char *rejected = g_strdup_printf ("%" PRIu64, result->rejected);
   g_autofree char *delimiter = dup_delimiter_label (result->delimiter);
 
   /* TRANSLATORS: each %s is a number of rows */
@@ -373,18 +375,18 @@ report_interruption (MsCli     *cli,
   g_autofree char *saved = NULL;
 
   if (partial != NULL)
-    saved = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->imported);
+    saved = g_strdup_printf ("%" PRIu64, partial->imported);
   else
-    saved = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (count_contacts (store) - count_before, 0));
+    saved = g_strdup_printf ("%" PRId64, MAX (count_contacts (store) - count_before, 0));
 
   ms_cli_message (_("The import was interrupted. %s new contacts from the rows read so far "
                     "were saved; the rest of the file was not imported."),
                   saved);
   if (partial != NULL)
     {
-      g_autofree char *updated = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->updated);
-      g_autofree char *skipped = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->skipped);
-      g_autofree char *rejected = g_strdup_printf ("%" G_GUINT64_FORMAT, partial->rejected);
+      g_autofree char *updated = g_strdup_printf ("%" PRIu64, partial->updated);
+      g_autofree char *skipped = g_strdup_printf ("%" PRIu64, partial->skipped);
+      g_autofree char *rejected = g_strdup_printf ("%" PRIu64, partial->rejected);
 
       /* TRANSLATORS: each %s is a number of rows */
       ms_cli_message (_("Imported %s, updated %s, skipped %s, rejected %s"),

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-cli.h"
@@ -95,7 +97,7 @@ run_list (MsCli           *cli,
         {
           MsContactList *list = g_ptr_array_index (lists, i);
 
-          ms_cli_print (cli, "%s\t%" G_GINT64_FORMAT "\n", ms_contact_list_get_name (list),
+          ms_cli_print (cli, "%s\t%" PRId64 "\n", ms_contact_list_get_name (list),
                         ms_contact_list_get_member_count (list));
         }
     }

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -217,7 +219,7 @@ parse_number (MsCli       *cli,
   if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
     {
       *out_exit = ms_cli_usage_error (cli, _("The option “--%s” needs a whole number from %"
-                                             G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                                             PRIu64 " to %" PRIu64
                                              ", not “%s”."),
                                       option, min, max, text);
       return FALSE;

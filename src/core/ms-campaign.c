@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -1291,5 +1293,5 @@ ms_campaign_dup_tag (MsCampaign *self)
 {
   g_return_val_if_fail (MS_IS_CAMPAIGN (self), NULL);
 
-  return g_strdup_printf ("c%" G_GINT64_FORMAT, self->id);
+  return g_strdup_printf ("c%" PRId64, self->id);
 }

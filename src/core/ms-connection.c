@@ -1294,7 +1294,7 @@ ms_connection_read_line (MsConnection  *self,
     }
 
   g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_PROTOCOL,
-               _("%s sent a line longer than %" G_GSIZE_FORMAT " bytes"), self->host, max_length);
+               _("%s sent a line longer than %zu bytes"), self->host, max_length);
   return NULL;
 }
 

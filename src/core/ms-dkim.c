@@ -23,6 +23,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -636,7 +638,7 @@ ms_dkim_signer_sign (MsDkimSigner  *self,
                                                    ? "rsa-sha256" : "ed25519-sha256");
     g_autofree char *d = g_strdup_printf ("d=%s;", self->domain);
     g_autofree char *s = g_strdup_printf ("s=%s;", self->selector);
-    g_autofree char *t = g_strdup_printf ("t=%" G_GINT64_FORMAT ";", timestamp);
+    g_autofree char *t = g_strdup_printf ("t=%" PRId64 ";", timestamp);
     g_autofree char *bh = g_strdup_printf ("bh=%s;", body_hash);
 
     append_tag (header, &line_start, "v=1;");

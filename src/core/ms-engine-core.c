@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -634,7 +636,7 @@ _ms_engine_set_state (MsEngineCore    *core,
     }
   c->wait_until = wait_until;
   core->publish_dirty = TRUE;
-  g_debug ("Campaign %" G_GINT64_FORMAT ": %s%s%s", c->id, ms_campaign_state_to_string (state),
+  g_debug ("Campaign %" PRId64 ": %s%s%s", c->id, ms_campaign_state_to_string (state),
            reason != NULL ? ": " : "", reason != NULL ? reason : "");
   if (c->keep_state || !_ms_engine_ensure_tx (core))
     return;
@@ -717,7 +719,7 @@ materialize_cb (gint64   added,
                 gpointer user_data)
 {
   MaterializeData *data = user_data;
-  g_autofree char *reason = g_strdup_printf (_("Preparing the recipients: %" G_GINT64_FORMAT),
+  g_autofree char *reason = g_strdup_printf (_("Preparing the recipients: %" PRId64),
                                              added);
 
   g_free (data->campaign->reason);
@@ -1490,7 +1492,7 @@ engine_thread (gpointer user_data)
 
   core->servers_stamp = _ms_engine_read_servers_stamp (core);
   g_main_loop_run (core->loop);
-  g_debug ("%" G_GUINT64_FORMAT " jobs, %" G_GUINT64_FORMAT " ticks, %" G_GUINT64_FORMAT
+  g_debug ("%" PRIu64 " jobs, %" PRIu64 " ticks, %" PRIu64
            " commits (%.0f µs each)", core->n_jobs, core->tick_no, core->n_commits, core->commit_us);
 
   g_source_destroy (poll);
@@ -1557,8 +1559,8 @@ _ms_engine_core_start (MsEngineCore  *core,
   if (!ms_store_recover_deliveries (core->store, &requeued, &uncertain, error))
     return FALSE;
   if (requeued > 0 || uncertain > 0)
-    g_message ("After an interruption: %" G_GINT64_FORMAT " deliveries queued again, %"
-               G_GINT64_FORMAT " uncertain", requeued, uncertain);
+    g_message ("After an interruption: %" PRId64 " deliveries queued again, %"
+               PRId64 " uncertain", requeued, uncertain);
   core->thread = g_thread_new ("ms-engine", engine_thread, core);
   return TRUE;
 }

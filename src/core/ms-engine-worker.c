@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-engine-private.h"
@@ -227,8 +229,8 @@ run_job (MsEngineWorker *self,
     {
       job->failure = MS_SMTP_FAILURE_MESSAGE;
       g_set_error (&job->error, MS_SMTP_ERROR, MS_SMTP_ERROR_TOO_BIG,
-                   _("The message (%" G_GSIZE_FORMAT " bytes) is larger than the server accepts "
-                     "(%" G_GUINT64_FORMAT " bytes)."),
+                   _("The message (%zu bytes) is larger than the server accepts "
+                     "(%" PRIu64 " bytes)."),
                    g_bytes_get_size (message), job->max_size);
       return;
     }
@@ -328,7 +330,7 @@ _ms_engine_worker_new (MsEngineInbox *inbox,
                        guint          idle_close_ms)
 {
   MsEngineWorker *self = g_new0 (MsEngineWorker, 1);
-  g_autofree char *name = g_strdup_printf ("ms-send-%" G_GINT64_FORMAT, ms_server_get_id (server));
+  g_autofree char *name = g_strdup_printf ("ms-send-%" PRId64, ms_server_get_id (server));
 
   self->inbox = inbox;
   self->server_id = ms_server_get_id (server);

@@ -515,7 +515,7 @@ read_response (MsImapClient  *self,
             if (buffer == NULL)
               {
                 g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_TOO_LARGE,
-                             _("Not enough memory for a message of %" G_GSIZE_FORMAT " bytes"),
+                             _("Not enough memory for a message of %zu bytes"),
                              literal_size);
                 disconnect (self);
                 return NULL;
@@ -630,7 +630,7 @@ run_command_pieces (MsImapClient  *self,
           continue;
         }
 
-      g_string_append_printf (out, "{%" G_GSIZE_FORMAT "}\r\n", pieces[i].length);
+      g_string_append_printf (out, "{%zu}\r\n", pieces[i].length);
       if (!write_text (self, out->str, out->len, cancellable, error))
         return NULL;
       explicit_bzero (out->str, out->len);
@@ -1190,7 +1190,7 @@ ms_imap_client_uid_fetch (MsImapClient  *self,
 
   /* A partial fetch bounds what the server may send; a message of exactly the
    * limit is reported as truncated, which is the safe side. */
-  command = g_strdup_printf ("UID FETCH %u (UID BODY.PEEK[]<0.%" G_GSIZE_FORMAT ">)", uid,
+  command = g_strdup_printf ("UID FETCH %u (UID BODY.PEEK[]<0.%zu>)", uid,
                              self->max_message_size);
   g_clear_pointer (&self->fetched, g_bytes_unref);
   self->fetch_uid = uid;
@@ -1346,7 +1346,7 @@ ms_imap_client_append (MsImapClient  *self,
     head = g_strdup_printf ("APPEND %s (%s) ", quoted, flags);
   else
     head = g_strdup_printf ("APPEND %s ", quoted);
-  shown = g_strdup_printf ("%s{%" G_GSIZE_FORMAT "}", head, g_bytes_get_size (message));
+  shown = g_strdup_printf ("%s{%zu}", head, g_bytes_get_size (message));
   pieces[0] = (Piece) { head, strlen (head), FALSE };
   pieces[1] = (Piece) { g_bytes_get_data (message, NULL), g_bytes_get_size (message), TRUE };
   response = run_with_trycreate (self, pieces, 2, shown, folder, cancellable, error);

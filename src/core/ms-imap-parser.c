@@ -244,7 +244,7 @@ append_value (GString           *out,
       break;
     case MS_IMAP_VALUE_STRING:
       if (value->literal || value->length > 80)
-        g_string_append_printf (out, "{%" G_GSIZE_FORMAT "}", value->length);
+        g_string_append_printf (out, "{%zu}", value->length);
       else
         {
           g_string_append_c (out, '"');
@@ -790,7 +790,7 @@ set_too_large (MsImapParser  *self,
                GError       **error)
 {
   g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_TOO_LARGE,
-               _("The server sent a response larger than %" G_GSIZE_FORMAT " MB"),
+               _("The server sent a response larger than %zu MB"),
                self->max_response / (1024 * 1024) + 1);
   ms_imap_parser_reset (self);
 }
@@ -850,8 +850,7 @@ ms_imap_parser_add_line (MsImapParser  *self,
   if (!find_literal_marker (line, length, &has_literal, &size) || (has_literal && size > self->max_literal))
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_TOO_LARGE,
-                   _("The server announced a piece of data larger than %" G_GSIZE_FORMAT
-                     " MB; it was not read"), self->max_literal / (1024 * 1024) + 1);
+                   _("The server announced a piece of data larger than %zu MB; it was not read"), self->max_literal / (1024 * 1024) + 1);
       ms_imap_parser_reset (self);
       return MS_IMAP_PARSE_FAILED;
     }
@@ -898,8 +897,7 @@ ms_imap_parser_add_literal (MsImapParser  *self,
   if (g_bytes_get_size (literal) != self->literal_size)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PARSE,
-                   _("A literal of %" G_GSIZE_FORMAT " bytes was announced, %" G_GSIZE_FORMAT
-                     " were given"), self->literal_size, g_bytes_get_size (literal));
+                   _("A literal of %zu bytes was announced, %zu were given"), self->literal_size, g_bytes_get_size (literal));
       ms_imap_parser_reset (self);
       return FALSE;
     }
@@ -950,7 +948,7 @@ ms_imap_parse_buffer (const guint8  *data,
       if (line_length > max_line)
         {
           g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_TOO_LARGE,
-                       _("The server sent a line longer than %" G_GSIZE_FORMAT " bytes"), max_line);
+                       _("The server sent a line longer than %zu bytes"), max_line);
           return NULL;
         }
 

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <math.h>
 #include <string.h>
@@ -174,7 +176,7 @@ ms_json_writer_int (MsJsonWriter *self,
                     gint64        value)
 {
   before_item (self);
-  g_string_append_printf (self->str, "%" G_GINT64_FORMAT, value);
+  g_string_append_printf (self->str, "%" PRId64, value);
 }
 
 void

@@ -298,7 +298,7 @@ check_imap (MsStore                     *store,
           return FALSE;
         }
       if (truncated)
-        g_message ("Message %u of %s is larger than %" G_GSIZE_FORMAT " bytes; only its start "
+        g_message ("Message %u of %s is larger than %zu bytes; only its start "
                    "was read", uid, mailbox, options->max_message_size);
 
       uid_text = g_strdup_printf ("%u", uid);
@@ -380,7 +380,7 @@ check_pop3 (MsStore                     *store,
           if (raw == NULL)
             return FALSE;
           if (truncated)
-            g_message ("Message %s is larger than %" G_GSIZE_FORMAT " bytes; only its start was "
+            g_message ("Message %s is larger than %zu bytes; only its start was "
                        "read", message->uid, options->max_message_size);
           if (!ms_mailbox_process_message (store, server_id, raw, &seen, options, &one, error))
             return FALSE;

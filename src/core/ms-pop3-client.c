@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -783,7 +785,7 @@ add_message_line (MsPop3Client  *self,
   if (collector->seen > collector->hard_limit)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_TOO_LARGE,
-                   _("%s sent a message larger than %" G_GUINT64_FORMAT " MB"), self->host,
+                   _("%s sent a message larger than %" PRIu64 " MB"), self->host,
                    collector->hard_limit / (1024 * 1024));
       return FALSE;
     }

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -275,7 +277,7 @@ get_port (GKeyFile   *keyfile,
 
   if (port < 0 || port > 65535)
     {
-      g_warning ("providers.ini [%s] %s: %" G_GINT64_FORMAT " is not a port", group, key, port);
+      g_warning ("providers.ini [%s] %s: %" PRId64 " is not a port", group, key, port);
       return 0;
     }
   return (guint) port;

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -365,7 +367,7 @@ format_size (guint64 size)
   g_autofree char *human = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
 
   /* TRANSLATORS: "35.0 MiB (36700160 bytes)" */
-  return g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " bytes)"), human, size);
+  return g_strdup_printf (_("%s (%" PRIu64 " bytes)"), human, size);
 }
 
 static void

@@ -143,7 +143,7 @@ build_mail_command (MsSmtpClient     *self,
     return NULL;
 
   if ((self->caps & MS_SMTP_CAP_SIZE) && size > 0)
-    g_string_append_printf (line, " SIZE=%" G_GSIZE_FORMAT, size);
+    g_string_append_printf (line, " SIZE=%zu", size);
   if (*flags & MS_SMTP_MAIL_8BITMIME)
     g_string_append (line, " BODY=8BITMIME");
   if (*flags & MS_SMTP_MAIL_SMTPUTF8)
@@ -656,7 +656,7 @@ ms_smtp_client_send_sync (MsSmtpClient        *self,
   if (!ms_smtp_client_begin_message (self, from, recipients, length, flags, rcpt_replies,
                                      cancellable, error))
     return FALSE;
-  _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "[%" G_GSIZE_FORMAT " bytes of message]", length);
+  _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "[%zu bytes of message]", length);
   if (!ms_smtp_client_data_write_body (self, data, length, cancellable, error))
     return FALSE;
   return ms_smtp_client_data_finish (self, cancellable, error);

@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <openssl/rand.h>
 #include <string.h>
@@ -239,7 +241,7 @@ get_one_campaign (MsStore     *self,
                      _("There is no campaign named “%s”."), name);
       else
         g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                     _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+                     _("There is no campaign with the id %" PRId64 "."), id);
       return NULL;
     }
   if (!load_lists_and_servers (self, campaign, error))
@@ -477,7 +479,7 @@ ms_store_delete_campaign (MsStore  *self,
   if (sqlite3_changes (_ms_store_get_db (self)) == 0)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+                   _("There is no campaign with the id %" PRId64 "."), id);
       return FALSE;
     }
   return TRUE;
@@ -573,7 +575,7 @@ is_materialized (MsStore  *self,
   sqlite3_reset (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                 _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+                 _("There is no campaign with the id %" PRId64 "."), campaign_id);
   else if (rc != SQLITE_ROW)
     _ms_store_fail (self, rc, error);
   return ret;
@@ -640,7 +642,7 @@ ms_store_read_campaign_state (MsStore          *self,
     return _ms_store_fail (self, rc, error);
   if (!found)
     g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                 _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+                 _("There is no campaign with the id %" PRId64 "."), id);
   return found;
 }
 
@@ -676,7 +678,7 @@ ms_store_set_campaign_state (MsStore          *self,
   if (sqlite3_changes (_ms_store_get_db (self)) == 0)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), id);
+                   _("There is no campaign with the id %" PRId64 "."), id);
       return FALSE;
     }
   return TRUE;
@@ -1006,9 +1008,9 @@ template_from_json (const char  *json,
     n = g_ascii_strtoull (n_text, NULL, 10);
   for (guint64 i = 0; i < n; i++)
     {
-      g_autofree char *k_name = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".filename", i);
-      g_autofree char *k_type = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".content_type", i);
-      g_autofree char *k_data = g_strdup_printf ("attachment.%" G_GUINT64_FORMAT ".data", i);
+      g_autofree char *k_name = g_strdup_printf ("attachment.%" PRIu64 ".filename", i);
+      g_autofree char *k_type = g_strdup_printf ("attachment.%" PRIu64 ".content_type", i);
+      g_autofree char *k_data = g_strdup_printf ("attachment.%" PRIu64 ".data", i);
       const char *encoded = g_hash_table_lookup (table, k_data);
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(MsAttachment) attachment = NULL;
@@ -1057,7 +1059,7 @@ read_template_ref (MsStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+                   _("There is no campaign with the id %" PRId64 "."), campaign_id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)

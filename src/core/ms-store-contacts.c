@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -139,7 +141,7 @@ contact_from_row (sqlite3_stmt *stmt)
   ms_contact_set_last_name (contact, column_text (stmt, 4));
   fields = column_text (stmt, 5);
   if (fields != NULL && !ms_contact_set_fields_json (contact, fields, NULL))
-    g_warning ("Contact %" G_GINT64_FORMAT " has unreadable custom fields",
+    g_warning ("Contact %" PRId64 " has unreadable custom fields",
                (gint64) sqlite3_column_int64 (stmt, 0));
   ms_contact_status_from_string (column_text (stmt, 6), &status);
   ms_contact_set_status (contact, status);
@@ -886,7 +888,7 @@ ids_to_json (const gint64 *ids,
 
   g_string_append_c (json, '[');
   for (guint i = 0; i < n_ids; i++)
-    g_string_append_printf (json, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "", ids[i]);
+    g_string_append_printf (json, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
   g_string_append_c (json, ']');
   return g_string_free (json, FALSE);
 }

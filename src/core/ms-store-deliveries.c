@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -574,7 +576,7 @@ ms_store_dup_campaign_secret (MsStore  *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                     _("There is no campaign with the id %" G_GINT64_FORMAT "."), campaign_id);
+                     _("There is no campaign with the id %" PRId64 "."), campaign_id);
       else
         _ms_store_fail (self, rc, error);
       return NULL;

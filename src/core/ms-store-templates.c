@@ -23,6 +23,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "ms-store-private.h"
@@ -358,7 +360,7 @@ get_one_template (MsStore     *self,
                  _("There is no template “%s”."), name);
   else if (rc == SQLITE_DONE)
     g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                 _("There is no template with the number %" G_GINT64_FORMAT "."), id);
+                 _("There is no template with the number %" PRId64 "."), id);
   else
     _ms_store_fail (self, rc, error);
   sqlite3_reset (stmt);
@@ -438,7 +440,7 @@ ms_store_delete_template (MsStore  *self,
   if (sqlite3_changes (_ms_store_get_db (self)) == 0)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no template with the number %" G_GINT64_FORMAT "."), id);
+                   _("There is no template with the number %" PRId64 "."), id);
       return FALSE;
     }
   return TRUE;
@@ -470,7 +472,7 @@ ms_store_add_template_attachment (MsStore       *self,
   if (ok && sqlite3_changes (_ms_store_get_db (self)) == 0)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no template with the number %" G_GINT64_FORMAT "."),
+                   _("There is no template with the number %" PRId64 "."),
                    template_id);
       ok = FALSE;
     }
@@ -496,7 +498,7 @@ ms_store_remove_template_attachment (MsStore  *self,
   if (sqlite3_changes (_ms_store_get_db (self)) == 0)
     {
       g_set_error (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND,
-                   _("There is no attachment with the number %" G_GINT64_FORMAT "."),
+                   _("There is no attachment with the number %" PRId64 "."),
                    attachment_id);
       return FALSE;
     }
