@@ -985,6 +985,110 @@ test_templates (void)
   g_assert_cmpstr (ms_template_get_subject (stored), ==, "Hello {{first_name}}, news from {{company | \"us\"}}");
 }
 
+/* Check Mailbox Now: the saved profile's IMAP mailbox, read on a worker thread
+ * against the scriptable mail server; then the explained error of a wrong password. */
+
+static gboolean
+is_not_checking (gpointer data)
+{
+  return !ms_server_editor_get_checking (data);
+}
+
+static void
+test_check_mailbox (void)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-mail-server.py", NULL);
+  g_autofree char *record = g_build_filename (tmp_dir, "imap-server", NULL);
+  g_autofree char *message = g_build_filename (tmp_dir, "personal.eml", NULL);
+  g_autofree char *log_path = g_build_filename (record, "transcript.log", NULL);
+  g_autofree char *transcript = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(MsSecrets) secrets = NULL;
+  g_autoptr(MsServer) server = ms_server_new ();
+  g_autoptr(GError) error = NULL;
+  MsServerEditor *editor;
+  gpointer weak;
+  guint64 port = 0;
+  const char *text;
+
+  g_assert_true (g_file_set_contents (message,
+                                      "From: Friend <friend@example.net>\r\n"
+                                      "To: checker@example.org\r\n"
+                                      "Subject: Lunch?\r\n"
+                                      "Message-ID: <lunch-1@example.net>\r\n"
+                                      "Date: Thu, 26 Nov 2026 12:00:00 +0000\r\n"
+                                      "\r\n"
+                                      "Are you free on Friday?\r\n", -1, NULL));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              PYTHON, script, "--protocol", "imap", "--security", "none",
+                              "--user", "checker@example.org", "--password", PASSWORD,
+                              "--message", message, "--record", record, "--watch-stdin", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+
+  store = ms_store_open (db_path, &error);
+  g_assert_no_error (error);
+  ms_server_set_name (server, "Mailbox check");
+  ms_server_set_transport (server, MS_TRANSPORT_SMTP);
+  ms_server_set_host (server, "smtp.example.org");
+  ms_server_set_port (server, 587);
+  ms_server_set_security (server, MS_SECURITY_STARTTLS);
+  ms_server_set_login (server, "checker@example.org");
+  ms_server_set_sender_address (server, "checker@example.org");
+  ms_server_set_incoming_protocol (server, MS_INCOMING_IMAP);
+  ms_server_set_incoming_host (server, "127.0.0.1");
+  ms_server_set_incoming_port (server, (guint) port);
+  ms_server_set_incoming_security (server, MS_SECURITY_NONE);
+  ms_server_set_incoming_login (server, "checker@example.org");
+  ms_store_add_server (store, server, &error);
+  g_assert_no_error (error);
+  secrets = ms_secrets_new_for_database (db_path);
+  ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", "checker@example.org", PASSWORD, NULL, &error);
+  g_assert_no_error (error);
+
+  editor = ms_server_editor_new (NULL, db_path, secrets, server);
+  gtk_window_present (GTK_WINDOW (editor));
+  g_assert_true (gtk_widget_get_visible (get_widget (editor, "check-row")));
+  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
+  click (editor, "check-button");
+  g_assert_true (ms_server_editor_get_checking (editor));
+  wait_until (is_not_checking, editor, "the mailbox check to finish");
+  text = ms_server_editor_get_check_text (editor);
+  g_test_message ("check: %s", text);
+  g_assert_cmpstr (text, ==, "1 message read");
+  g_assert_true (g_file_get_contents (log_path, &transcript, NULL, NULL));
+  g_assert_nonnull (strstr (transcript, "C: "));
+  g_assert_nonnull (strstr (transcript, "UID FETCH"));
+
+  /* A second check reads nothing twice */
+  click (editor, "check-button");
+  wait_until (is_not_checking, editor, "the second mailbox check to finish");
+  g_assert_cmpstr (ms_server_editor_get_check_text (editor), ==, "No new messages");
+
+  /* A wrong password: the error in words, the button ready again */
+  ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", "checker@example.org", "wrong", NULL, &error);
+  g_assert_no_error (error);
+  click (editor, "check-button");
+  wait_until (is_not_checking, editor, "the failing mailbox check to finish");
+  text = ms_server_editor_get_check_text (editor);
+  g_test_message ("check: %s", text);
+  g_assert_true (g_str_has_prefix (text, "The mailbox could not be checked: "));
+  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
+
+  weak = editor;
+  g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+  gtk_window_destroy (GTK_WINDOW (editor));
+  wait_until (is_destroyed, &weak, "the editor to go away");
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1016,6 +1120,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/servers/preset-test-save", test_servers);
   g_test_add_func ("/ui/templates/edit-preview-send", test_templates);
+  g_test_add_func ("/ui/servers/check-mailbox", test_check_mailbox);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -26,6 +26,7 @@
 
 #include "ms-connection-log.h"
 #include "ms-dialog-util.h"
+#include "ms-mailbox-check-job.h"
 #include "ms-provider.h"
 #include "ms-quota-row.h"
 #include "ms-server-editor.h"
@@ -83,6 +84,9 @@ struct _MsServerEditor
   GtkWidget          *incoming_password_stored;
   AdwEntryRow        *incoming_folder_row;
   GtkSwitch          *keep_switch;
+  AdwActionRow       *check_row;
+  GtkWidget          *check_spinner;
+  GtkButton          *check_button;
   AdwEntryRow        *dkim_domain_row;
   AdwEntryRow        *dkim_selector_row;
   AdwActionRow       *dkim_key_row;
@@ -107,6 +111,7 @@ struct _MsServerEditor
   char               *problem;
   GCancellable       *cancellable;   /* the editor's lifetime */
   GCancellable       *test_cancellable;
+  GCancellable       *check_cancellable; /* while the mailbox is checked */
   MsServerTestReport *report;
   GtkFileChooserNative *chooser;
   gboolean            testing;
@@ -442,6 +447,12 @@ update_state (MsServerEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", self->problem == NULL && !self->saving);
   gtk_widget_set_sensitive (GTK_WIDGET (self->test_button),
                             self->testing || (self->secrets != NULL && !self->saving));
+  /* The check reads the saved profile: it needs one with an incoming mailbox. */
+  gtk_widget_set_visible (GTK_WIDGET (self->check_row), incoming != MS_INCOMING_NONE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->check_button),
+                            self->check_cancellable != NULL
+                            || (self->secrets != NULL && self->original != NULL
+                                && ms_server_get_incoming_protocol (self->original) != MS_INCOMING_NONE));
 }
 
 /* The port follows the security choice while it is the default of the old one. */
@@ -789,6 +800,92 @@ ms_server_editor_cancel_test (MsServerEditor *self)
     g_cancellable_cancel (self->test_cancellable);
 }
 
+/* Check Mailbox Now */
+
+static void
+on_check_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MsServerEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+  MsMailboxCheckResult counts = { 0 };
+
+  if (!ms_mailbox_check_job_finish (result, &counts, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        text = g_strdup (_("The check was cancelled"));
+      else
+        text = g_strdup_printf (_("The mailbox could not be checked: %s"), error->message);
+    }
+  else
+    text = ms_mailbox_check_result_describe (&counts);
+  if (is_gone (self))
+    return;
+  g_clear_object (&self->check_cancellable);
+  gtk_spinner_stop (GTK_SPINNER (self->check_spinner));
+  gtk_widget_set_visible (self->check_spinner, FALSE);
+  gtk_button_set_label (self->check_button, _("_Check Now"));
+  escaped = g_markup_escape_text (text, -1);
+  adw_action_row_set_subtitle (self->check_row, escaped);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  update_state (self);
+}
+
+void
+ms_server_editor_check_mailbox (MsServerEditor *self)
+{
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  if (self->check_cancellable != NULL || self->secrets == NULL || self->original == NULL
+      || ms_server_get_incoming_protocol (self->original) == MS_INCOMING_NONE)
+    return;
+  self->check_cancellable = g_cancellable_new ();
+  gtk_widget_set_visible (self->check_spinner, TRUE);
+  gtk_spinner_start (GTK_SPINNER (self->check_spinner));
+  gtk_button_set_label (self->check_button, _("_Cancel"));
+  adw_action_row_set_subtitle (self->check_row, _("Reading the mailbox…"));
+  ms_mailbox_check_job_run (self, self->db_path, self->secrets, self->original,
+                            self->check_cancellable, on_check_done_cb, g_object_ref (self));
+  update_state (self);
+}
+
+void
+ms_server_editor_cancel_check (MsServerEditor *self)
+{
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+}
+
+gboolean
+ms_server_editor_get_checking (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
+
+  return self->check_cancellable != NULL;
+}
+
+const char *
+ms_server_editor_get_check_text (MsServerEditor *self)
+{
+  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
+
+  return adw_action_row_get_subtitle (self->check_row);
+}
+
+static void
+on_check_clicked_cb (MsServerEditor *self)
+{
+  if (self->check_cancellable != NULL)
+    ms_server_editor_cancel_check (self);
+  else
+    ms_server_editor_check_mailbox (self);
+}
+
 static void
 on_test_clicked_cb (MsServerEditor *self)
 {
@@ -959,6 +1056,7 @@ ms_server_editor_close_request (GtkWindow *window)
   MsServerEditor *self = MS_SERVER_EDITOR (window);
 
   ms_server_editor_cancel_test (self);
+  ms_server_editor_cancel_check (self);
   return GTK_WINDOW_CLASS (ms_server_editor_parent_class)->close_request (window);
 }
 
@@ -970,6 +1068,8 @@ ms_server_editor_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->test_cancellable != NULL)
     g_cancellable_cancel (self->test_cancellable);
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -989,6 +1089,7 @@ ms_server_editor_finalize (GObject *object)
   g_clear_object (&self->original);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->test_cancellable);
+  g_clear_object (&self->check_cancellable);
   g_clear_pointer (&self->report, ms_server_test_report_free);
   g_free (self->db_path);
   g_free (self->auto_name);
@@ -1094,6 +1195,9 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   BIND (incoming_password_stored);
   BIND (incoming_folder_row);
   BIND (keep_switch);
+  BIND (check_row);
+  BIND (check_spinner);
+  BIND (check_button);
   BIND (dkim_domain_row);
   BIND (dkim_selector_row);
   BIND (dkim_key_row);
@@ -1109,6 +1213,7 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   CALLBACK (on_dkim_key_clear_cb);
   CALLBACK (on_folder_choose_cb);
   CALLBACK (on_test_clicked_cb);
+  CALLBACK (on_check_clicked_cb);
   CALLBACK (on_copy_log_cb);
   CALLBACK (on_remove_clicked_cb);
 

@@ -52,6 +52,11 @@ void                      ms_server_editor_set_folder      (MsServerEditor *self
 void                      ms_server_editor_test            (MsServerEditor *self);
 void                      ms_server_editor_cancel_test     (MsServerEditor *self);
 gboolean                  ms_server_editor_get_testing     (MsServerEditor *self);
+/* Check Mailbox Now: reads the saved profile's incoming mailbox off the UI thread. */
+void                      ms_server_editor_check_mailbox   (MsServerEditor *self);
+void                      ms_server_editor_cancel_check    (MsServerEditor *self);
+gboolean                  ms_server_editor_get_checking    (MsServerEditor *self);
+const char               *ms_server_editor_get_check_text  (MsServerEditor *self);
 /* The report of the last finished test, or NULL. */
 const MsServerTestReport *ms_server_editor_get_test_report (MsServerEditor *self);
 char                     *ms_server_editor_dup_test_log    (MsServerEditor *self);
