@@ -994,6 +994,18 @@ is_not_checking (gpointer data)
   return !ms_server_editor_get_checking (data);
 }
 
+static gboolean
+is_monitor_idle (gpointer data)
+{
+  return !ms_bounce_monitor_get_busy (data);
+}
+
+static void
+count_round (guint *n_rounds)
+{
+  (*n_rounds)++;
+}
+
 static void
 test_check_mailbox (void)
 {
@@ -1085,6 +1097,47 @@ test_check_mailbox (void)
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
   gtk_window_destroy (GTK_WINDOW (editor));
   wait_until (is_destroyed, &weak, "the editor to go away");
+
+  /* The automatic checks, on a database of their own: nothing while no campaign
+   * ran, every mailbox when asked, never two rounds at once */
+  {
+    g_autofree char *other_db = g_build_filename (tmp_dir, "monitor.db", NULL);
+    g_autoptr(MsStore) other = ms_store_open (other_db, &error);
+    g_autoptr(MsSecrets) other_secrets = NULL;
+    g_autoptr(MsBounceMonitor) monitor = NULL;
+    guint n_rounds = 0;
+    g_autoptr(MsServer) copy = ms_server_copy (server);
+
+    g_assert_no_error (error);
+    ms_server_set_id (copy, 0);
+    ms_store_add_server (other, copy, &error);
+    g_assert_no_error (error);
+    other_secrets = ms_secrets_new_for_database (other_db);
+    ms_secrets_store (other_secrets, MS_SECRET_IMAP, "127.0.0.1", "checker@example.org", PASSWORD, NULL, &error);
+    g_assert_no_error (error);
+    monitor = ms_bounce_monitor_new (other_db);
+    g_signal_connect_swapped (monitor, "checked", G_CALLBACK (count_round), &n_rounds);
+
+    g_assert_true (ms_bounce_monitor_run (monitor, TRUE));
+    g_assert_false (ms_bounce_monitor_run (monitor, FALSE));
+    wait_until (is_monitor_idle, monitor, "the first round of checks");
+    g_assert_cmpuint (n_rounds, ==, 1);
+    g_assert_cmpuint (ms_bounce_monitor_get_n_checked (monitor), ==, 0);
+    g_assert_cmpuint (ms_bounce_monitor_get_last_result (monitor)->fetched, ==, 0);
+
+    g_assert_true (ms_bounce_monitor_run (monitor, FALSE));
+    wait_until (is_monitor_idle, monitor, "the second round of checks");
+    g_assert_cmpuint (n_rounds, ==, 2);
+    g_assert_cmpuint (ms_bounce_monitor_get_n_checked (monitor), ==, 1);
+    g_assert_cmpuint (ms_bounce_monitor_get_n_failed (monitor), ==, 0);
+    g_assert_cmpuint (ms_bounce_monitor_get_last_result (monitor)->fetched, ==, 1);
+    g_assert_cmpuint (ms_bounce_monitor_get_last_result (monitor)->other, ==, 1);
+
+    /* The application's monitor follows the settings */
+    g_assert_nonnull (ms_application_get_bounce_monitor (app));
+    g_assert_cmpuint (ms_bounce_monitor_get_interval (ms_application_get_bounce_monitor (app)), ==, 15);
+    g_assert_cmpuint (ms_bounce_monitor_get_days (ms_application_get_bounce_monitor (app)), ==, 3);
+  }
   g_subprocess_force_exit (process);
   g_subprocess_wait (process, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-application.h"
+#include "ms-bounce-monitor.h"
 #include "ms-resources.h"
 #include "ms-store.h"
 #include "ms-window.h"
@@ -37,6 +38,7 @@ struct _MsApplication
 
   char           *db_path;
   GSettings      *settings;
+  MsBounceMonitor *bounce_monitor;
 };
 
 G_DEFINE_FINAL_TYPE (MsApplication, ms_application, ADW_TYPE_APPLICATION)
@@ -137,6 +139,28 @@ ms_application_handle_local_options (GApplication *app,
 }
 
 static void
+on_bounce_settings_changed_cb (MsApplication *self)
+{
+  if (self->bounce_monitor == NULL)
+    return;
+  ms_bounce_monitor_set_interval (self->bounce_monitor,
+                                  self->settings != NULL ? g_settings_get_uint (self->settings, "bounce-check-interval") : 15);
+  ms_bounce_monitor_set_days (self->bounce_monitor,
+                              self->settings != NULL ? g_settings_get_uint (self->settings, "bounce-check-days") : 3);
+}
+
+/* Automatic bounce checks of the database in use (DESIGN.md §8). */
+static void
+start_bounce_monitor (MsApplication *self)
+{
+  if (self->bounce_monitor != NULL)
+    g_object_run_dispose (G_OBJECT (self->bounce_monitor));
+  g_clear_object (&self->bounce_monitor);
+  self->bounce_monitor = ms_bounce_monitor_new (self->db_path);
+  on_bounce_settings_changed_cb (self);
+}
+
+static void
 ms_application_startup (GApplication *app)
 {
   MsApplication *self = MS_APPLICATION (app);
@@ -156,6 +180,14 @@ ms_application_startup (GApplication *app)
   self->settings = create_settings ();
   if (self->db_path == NULL)
     self->db_path = ms_store_default_path ();
+  if (self->settings != NULL)
+    {
+      g_signal_connect_object (self->settings, "changed::bounce-check-interval",
+                               G_CALLBACK (on_bounce_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::bounce-check-days",
+                               G_CALLBACK (on_bounce_settings_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  start_bounce_monitor (self);
 }
 
 static void
@@ -173,6 +205,9 @@ ms_application_finalize (GObject *object)
 {
   MsApplication *self = MS_APPLICATION (object);
 
+  if (self->bounce_monitor != NULL)
+    g_object_run_dispose (G_OBJECT (self->bounce_monitor));
+  g_clear_object (&self->bounce_monitor);
   g_clear_object (&self->settings);
   g_free (self->db_path);
 
@@ -287,6 +322,8 @@ ms_application_set_db_path (MsApplication *self,
     return;
   g_free (self->db_path);
   self->db_path = g_strdup (db_path);
+  if (self->bounce_monitor != NULL)
+    start_bounce_monitor (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DB_PATH]);
 }
 
@@ -302,4 +339,12 @@ ms_application_get_settings (MsApplication *self)
   g_return_val_if_fail (MS_IS_APPLICATION (self), NULL);
 
   return self->settings;
+}
+
+MsBounceMonitor *
+ms_application_get_bounce_monitor (MsApplication *self)
+{
+  g_return_val_if_fail (MS_IS_APPLICATION (self), NULL);
+
+  return self->bounce_monitor;
 }

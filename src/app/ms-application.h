@@ -22,6 +22,8 @@
 
 #include <adwaita.h>
 
+#include "ms-bounce-monitor.h"
+
 G_BEGIN_DECLS
 
 #define MS_TYPE_APPLICATION (ms_application_get_type ())
@@ -33,5 +35,7 @@ const char    *ms_application_get_db_path  (MsApplication *self);
 void           ms_application_set_db_path  (MsApplication *self,
                                             const char    *db_path);
 GSettings     *ms_application_get_settings (MsApplication *self);
+/* The automatic bounce checks; NULL before the application started. */
+MsBounceMonitor *ms_application_get_bounce_monitor (MsApplication *self);
 
 G_END_DECLS
