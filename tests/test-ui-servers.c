@@ -1135,6 +1135,14 @@ test_check_mailbox (void)
 
     /* The application's monitor follows the settings */
     g_assert_nonnull (ms_application_get_bounce_monitor (app));
+    {
+      MsWindow *window = open_window ();
+
+      /* ... and its rounds refresh the campaign counts of the window */
+      g_assert_true (g_signal_has_handler_pending (ms_application_get_bounce_monitor (app),
+                                                   g_signal_lookup ("checked", MS_TYPE_BOUNCE_MONITOR), 0, FALSE));
+      close_window (window);
+    }
     g_assert_cmpuint (ms_bounce_monitor_get_interval (ms_application_get_bounce_monitor (app)), ==, 15);
     g_assert_cmpuint (ms_bounce_monitor_get_days (ms_application_get_bounce_monitor (app)), ==, 3);
   }

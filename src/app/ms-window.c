@@ -683,6 +683,16 @@ ms_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (ms_window_parent_class)->close_request (window);
 }
 
+/* After an automatic bounce check that read a mailbox, the campaign counts
+ * (bounced, suppressed) may have changed. */
+static void
+on_bounces_checked_cb (MsWindow        *self,
+                       MsBounceMonitor *monitor)
+{
+  if (ms_bounce_monitor_get_n_checked (monitor) > 0)
+    ms_campaigns_view_reload (self->campaigns_view);
+}
+
 /* "application" is not a construct property of GtkWindow: this runs once it is set. */
 static void
 start (MsWindow      *self,
@@ -692,6 +702,9 @@ start (MsWindow      *self,
   self->settings = ms_application_get_settings (app);
   if (self->settings != NULL)
     g_object_ref (self->settings);
+  if (ms_application_get_bounce_monitor (app) != NULL)
+    g_signal_connect_object (ms_application_get_bounce_monitor (app), "checked",
+                             G_CALLBACK (on_bounces_checked_cb), self, G_CONNECT_SWAPPED);
 
   if (DEVELOPMENT_BUILD)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
