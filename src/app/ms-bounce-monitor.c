@@ -144,7 +144,7 @@ round_job (MsStore       *store,
     {
       MsServer *server = g_ptr_array_index (servers, i);
       g_autoptr(GError) server_error = NULL;
-      g_autofree char *password = NULL;
+      char *password;
       MsMailboxCheckResult one = { 0 };
 
       if (ms_server_get_incoming_protocol (server) == MS_INCOMING_NONE)
@@ -153,8 +153,12 @@ round_job (MsStore       *store,
         return NULL;
       result->n_checked++;
       password = ms_mailbox_lookup_password (secrets, server, cancellable, &server_error);
-      if (password == NULL
-          || !ms_mailbox_check_server (store, server, password, &options, &one, cancellable, &server_error))
+      if (password != NULL)
+        {
+          ms_mailbox_check_server (store, server, password, &options, &one, cancellable, &server_error);
+          ms_secret_free (password);
+        }
+      if (server_error != NULL)
         {
           result->n_failed++;
           g_message ("Could not check the mailbox of “%s”: %s", ms_server_get_name (server), server_error->message);

@@ -52,13 +52,16 @@ check_job (MsStore       *store,
   CheckJob *job = data;
   MsMailboxCheckOptions options;
   g_autofree MsMailboxCheckResult *result = g_new0 (MsMailboxCheckResult, 1);
-  g_autofree char *password = NULL;
+  char *password;
+  gboolean ok;
 
   password = ms_mailbox_lookup_password (job->secrets, job->server, cancellable, error);
   if (password == NULL)
     return NULL;
   ms_mailbox_check_options_init (&options);
-  if (!ms_mailbox_check_server (store, job->server, password, &options, result, cancellable, error))
+  ok = ms_mailbox_check_server (store, job->server, password, &options, result, cancellable, error);
+  ms_secret_free (password);
+  if (!ok)
     return NULL;
   return g_steal_pointer (&result);
 }
