@@ -42,7 +42,7 @@
  * the list and of the campaign view land in the build folder. */
 
 #define PYTHON "/usr/bin/python3"
-#define WAIT_TIMEOUT_S 60
+#define WAIT_TIMEOUT_S 120
 #define N_CONTACTS 10
 
 typedef gboolean (*ConditionFunc) (gpointer data);
