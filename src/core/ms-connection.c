@@ -67,6 +67,11 @@ struct _MsConnection
 
   X509     *peer_cert;     /* leaf seen during the last handshake */
   char     *peer_sha256;
+
+  /* The cancellable whose poll fd stays made while connected: GLib creates and
+   * closes an eventfd on every make/release pair otherwise, twice per reply. */
+  GCancellable *held_cancellable;
+  gboolean  awaiting_reply;  /* written since the last read: wait before recv */
 };
 
 G_DEFINE_FINAL_TYPE (MsConnection, ms_connection, G_TYPE_OBJECT)
@@ -511,8 +516,14 @@ ms_connection_close (MsConnection *self)
       close (self->fd);
       self->fd = -1;
     }
+  if (self->held_cancellable != NULL)
+    {
+      g_cancellable_release_fd (self->held_cancellable);
+      g_clear_object (&self->held_cancellable);
+    }
   self->input_start = self->input_end = 0;
   self->eof = FALSE;
+  self->awaiting_reply = FALSE;
   ERR_clear_error ();
 }
 
@@ -555,6 +566,18 @@ wait_fd (MsConnection  *self,
   fds[0].fd = fd;
   fds[0].events = events;
   fds[0].revents = 0;
+  if (cancellable != NULL && cancellable != self->held_cancellable && self->fd >= 0 && fd == self->fd)
+    {
+      GPollFD held;
+
+      if (self->held_cancellable != NULL)
+        {
+          g_cancellable_release_fd (self->held_cancellable);
+          g_clear_object (&self->held_cancellable);
+        }
+      if (g_cancellable_make_pollfd (cancellable, &held))
+        self->held_cancellable = g_object_ref (cancellable);
+    }
   if (cancellable != NULL && g_cancellable_make_pollfd (cancellable, &fds[1]))
     nfds = 2;
   if (timeout_ms > 0)
@@ -1207,8 +1230,17 @@ fill_input (MsConnection  *self,
         }
       else
         {
-          ssize_t n = recv (self->fd, dest, room, 0);
+          ssize_t n;
 
+          /* Just after a request the answer cannot be there yet: wait first
+           * rather than spend a recv() on EAGAIN. */
+          if (self->awaiting_reply)
+            {
+              self->awaiting_reply = FALSE;
+              if (!wait_fd (self, self->fd, G_IO_IN, self->timeout_ms, cancellable, error))
+                return FALSE;
+            }
+          n = recv (self->fd, dest, room, 0);
           if (n > 0)
             {
               self->input_end += (gsize) n;
@@ -1391,6 +1423,7 @@ ms_connection_write_all (MsConnection  *self,
             {
               p += n;
               length -= (gsize) n;
+              self->awaiting_reply = TRUE;
               continue;
             }
           if (errno == EINTR)

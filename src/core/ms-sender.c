@@ -34,6 +34,8 @@
 #include "ms-address.h"
 #include "ms-sender.h"
 
+#define BODY_CHUNK_SIZE (64 * 1024)
+
 #define DEFAULT_SENDMAIL   "/usr/sbin/sendmail"
 #define SENDMAIL_CHUNK     (64 * 1024)
 #define MAX_FILE_STEM      120
@@ -266,14 +268,19 @@ ms_smtp_sender_send (MsSender            *sender,
   const MsSmtpReply *last;
   const guint8 *data;
   gsize length;
+  gsize tail;
 
   data = g_bytes_get_data (message, &length);
   if (ms_smtp_data_is_8bit (data, length))
     flags |= MS_SMTP_MAIL_8BITMIME;
 
+  /* A body larger than one chunk goes out up to its last chunk; the commit hook
+   * runs; the last chunk and the final dot then leave in one write.  Abandoned
+   * there, the message is incomplete and the server drops it with the connection. */
+  tail = length > BODY_CHUNK_SIZE ? length - BODY_CHUNK_SIZE : 0;
   if (!ms_smtp_client_begin_message (self->client, from, recipients, length, flags, replies,
                                      cancellable, error)
-      || !ms_smtp_client_data_write_body (self->client, data, length, cancellable, error))
+      || !ms_smtp_client_data_write_body (self->client, data, tail, cancellable, error))
     return FALSE;
   if (!run_commit (commit_func, commit_data, error))
     {
@@ -281,7 +288,7 @@ ms_smtp_sender_send (MsSender            *sender,
       ms_smtp_client_close (self->client);
       return FALSE;
     }
-  if (!ms_smtp_client_data_finish (self->client, cancellable, error))
+  if (!ms_smtp_client_data_finish_with (self->client, data + tail, length - tail, cancellable, error))
     return FALSE;
 
   last = ms_smtp_client_get_last_reply (self->client);

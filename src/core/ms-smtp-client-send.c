@@ -604,22 +604,38 @@ ms_smtp_client_data_write_body (MsSmtpClient  *self,
 }
 
 gboolean
-ms_smtp_client_data_finish (MsSmtpClient  *self,
-                            GCancellable  *cancellable,
-                            GError       **error)
+ms_smtp_client_data_finish_with (MsSmtpClient  *self,
+                                 const void    *data,
+                                 gsize          length,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
 {
   const MsSmtpReply *reply;
-  const char *end;
+  const guint8 *p = data;
 
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
 
   if (!_ms_smtp_client_check_connected (self, error))
     return FALSE;
   g_return_val_if_fail (self->state == MS_SMTP_CLIENT_DATA, FALSE);
 
-  end = self->body_line_start ? ".\r\n" : "\r\n.\r\n";
+  /* All but the last chunk as usual; the last one goes out with the dot. */
+  if (length > BODY_CHUNK)
+    {
+      gsize head = length - BODY_CHUNK;
+
+      if (!ms_smtp_client_data_write_body (self, p, head, cancellable, error))
+        return FALSE;
+      p += head;
+      length -= head;
+    }
+  g_string_truncate (self->body_out, 0);
+  stuff_body (self, p, length, self->body_out);
+  g_string_append (self->body_out, self->body_line_start ? ".\r\n" : "\r\n.\r\n");
   _ms_smtp_client_trace (self, MS_SMTP_TRACE_SENT, ".");
-  if (!_ms_smtp_client_write (self, end, strlen (end), self->timeouts.data_block, cancellable, error))
+  if (!_ms_smtp_client_write (self, self->body_out->str, self->body_out->len,
+                              self->timeouts.data_block, cancellable, error))
     return FALSE;
   reply = _ms_smtp_client_read_reply (self, MS_SMTP_STAGE_DATA_END, self->timeouts.data_end, cancellable, error);
   if (reply == NULL)
@@ -631,6 +647,14 @@ ms_smtp_client_data_finish (MsSmtpClient  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+ms_smtp_client_data_finish (MsSmtpClient  *self,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  return ms_smtp_client_data_finish_with (self, NULL, 0, cancellable, error);
 }
 
 gboolean
@@ -657,7 +681,5 @@ ms_smtp_client_send_sync (MsSmtpClient        *self,
                                      cancellable, error))
     return FALSE;
   _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "[%zu bytes of message]", length);
-  if (!ms_smtp_client_data_write_body (self, data, length, cancellable, error))
-    return FALSE;
-  return ms_smtp_client_data_finish (self, cancellable, error);
+  return ms_smtp_client_data_finish_with (self, data, length, cancellable, error);
 }

@@ -212,6 +212,14 @@ gboolean            ms_smtp_client_data_write_body        (MsSmtpClient        *
 gboolean            ms_smtp_client_data_finish            (MsSmtpClient        *self,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+/* The rest of the body and the final dot in one write (one segment for a small
+ * message), then its reply: ms_smtp_client_data_write_body () plus
+ * ms_smtp_client_data_finish () without a write between them. */
+gboolean            ms_smtp_client_data_finish_with       (MsSmtpClient        *self,
+                                                           const void          *data,
+                                                           gsize                length,
+                                                           GCancellable        *cancellable,
+                                                           GError             **error);
 
 /* Results */
 MsSmtpCapabilities  ms_smtp_client_get_capabilities       (MsSmtpClient        *self);
