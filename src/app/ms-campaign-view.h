@@ -23,6 +23,7 @@
 #include <adwaita.h>
 
 #include "ms-campaign.h"
+#include "ms-outcome-list.h"
 #include "ms-server-card.h"
 
 G_BEGIN_DECLS
@@ -46,5 +47,9 @@ MsServerCard *ms_campaign_view_get_card        (MsCampaignView *self,
                                                 guint           index);
 /* Rows in the failure list (after the last reload). */
 guint         ms_campaign_view_get_n_failures  (MsCampaignView *self);
+/* The bounces, complaints and unsubscribes of the campaign; they are read again
+ * with the campaign's progress, and after a mailbox check through this call. */
+MsOutcomeList *ms_campaign_view_get_outcome_list (MsCampaignView *self);
+void          ms_campaign_view_reload_outcomes (MsCampaignView *self);
 
 G_END_DECLS
