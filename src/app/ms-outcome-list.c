@@ -302,8 +302,8 @@ on_outcomes_read_cb (GObject      *source,
   gboolean moved;
 
   result = ms_store_job_finish (res, &error);
-  if (serial != (self->serial & (G_MAXUINT >> 1)))
-    return;   /* for a campaign no longer shown */
+  if (self->outcomes == NULL || serial != (self->serial & (G_MAXUINT >> 1)))
+    return;   /* disposed, or for a campaign no longer shown */
   self->running = FALSE;
   if (result == NULL)
     {
@@ -435,6 +435,7 @@ ms_outcome_list_dispose (GObject *object)
   g_clear_handle_id (&self->reload_id, g_source_remove);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->outcomes);
+  self->serial++;
 
   G_OBJECT_CLASS (ms_outcome_list_parent_class)->dispose (object);
 }
