@@ -1252,6 +1252,21 @@ is_row_not_checking (gpointer data)
   return !ms_servers_view_get_checking (check->view, check->id);
 }
 
+typedef struct
+{
+  guint n_checked;
+  guint n_read;
+} CheckCounts;
+
+static void
+on_row_mailbox_checked_cb (CheckCounts *counts,
+                           gint64       server_id,
+                           guint        fetched)
+{
+  counts->n_checked++;
+  counts->n_read += fetched;
+}
+
 static gboolean
 has_stalled (gpointer data)
 {
@@ -1276,6 +1291,7 @@ test_check_mailbox_row (void)
   guint16 good_port = 0, stall_port = 0;
   gint64 good_id, stall_id, none_id;
   RowCheck check;
+  CheckCounts counts = { 0 };
 
   g_assert_no_error (error);
   good = start_mail_server ("imap-row", "row@example.org", NULL, &good_port);
@@ -1289,6 +1305,9 @@ test_check_mailbox_row (void)
   view = MS_SERVERS_VIEW (get_widget (window, "servers-view"));
   wait_until (is_servers_view_ready, view, "the Servers view to read the profiles");
   check.view = view;
+  g_assert_true (g_signal_has_handler_pending (view, g_signal_lookup ("mailbox-checked", MS_TYPE_SERVERS_VIEW),
+                                               0, FALSE));
+  g_signal_connect_swapped (view, "mailbox-checked", G_CALLBACK (on_row_mailbox_checked_cb), &counts);
 
   /* Not there without a mailbox, nor as an action */
   row = find_server_row (view, "No mailbox");
@@ -1309,6 +1328,9 @@ test_check_mailbox_row (void)
                    "Cancel the Mailbox Check");
   check.id = good_id;
   wait_until (is_row_not_checking, &check, "the row's mailbox check");
+  /* The window reloads the campaigns when a check read mail. */
+  g_assert_cmpuint (counts.n_checked, ==, 1);
+  g_assert_cmpuint (counts.n_read, ==, 1);
   g_test_message ("row check: %s", ms_servers_view_get_last_check_text (view));
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: 1 message read");
   row = find_server_row (view, "Row mailbox");
@@ -1319,6 +1341,8 @@ test_check_mailbox_row (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "servers.check-mailbox", "x", good_id));
   wait_until (is_row_not_checking, &check, "the second mailbox check");
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: No new messages");
+  g_assert_cmpuint (counts.n_checked, ==, 2);
+  g_assert_cmpuint (counts.n_read, ==, 1);
 
   /* A server that stops answering in the middle of a message: Cancel in the row */
   row = find_server_row (view, "Stalling mailbox");
@@ -1333,6 +1357,7 @@ test_check_mailbox_row (void)
   g_test_message ("stalled check: %s", ms_servers_view_get_last_check_text (view));
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==,
                    "The check of the mailbox of “Stalling mailbox” was cancelled");
+  g_assert_cmpuint (counts.n_checked, ==, 2);
 
   close_window (window);
   g_subprocess_force_exit (good);
