@@ -30,7 +30,8 @@ G_BEGIN_DECLS
 
 /* One campaign, live while the engine sends it: overall progress, counts per
  * state, a card per server, the send rate over the last hour, the ETA, the
- * failures with the servers' words, and the Pause / Resume / Cancel / Retry
+ * failures with the servers' words, what came back (bounces, complaints,
+ * unsubscribe requests; MsOutcomeList), and the Pause / Resume / Cancel / Retry
  * buttons (actions "campaigns.pause" ... of the Campaigns view). */
 #define MS_TYPE_CAMPAIGN_VIEW (ms_campaign_view_get_type ())
 

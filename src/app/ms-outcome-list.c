@@ -34,6 +34,7 @@
 
 #define PAGE_SIZE        50
 #define RELOAD_DELAY_MS  1500
+#define MAX_TOOLTIP_REPLY 600
 
 struct _MsOutcomeList
 {
@@ -112,6 +113,29 @@ describe_reason (MsOutcome *outcome)
     }
 }
 
+/* Runs of white space (a reply folded over lines) become one space. */
+static char *
+squeeze_spaces (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  GString *out = g_string_sized_new (strlen (valid));
+  gboolean space = FALSE;
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if (g_ascii_isspace (*p))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        g_string_append_c (out, ' ');
+      space = FALSE;
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* The server's codes and words: "550 5.1.1 <a@b>: User unknown", without the
  * codes twice when its words start with them. */
 static char *
@@ -134,10 +158,9 @@ describe_reply (MsOutcome *outcome)
   if (ms_outcome_get_status (outcome) != NULL)
     g_string_append_printf (codes, "%s%s", codes->len > 0 ? " " : "", ms_outcome_get_status (outcome));
   if (ms_outcome_get_diagnostic (outcome) != NULL)
-    words = g_utf8_make_valid (ms_outcome_get_diagnostic (outcome), -1);
-  if (words == NULL)
+    words = squeeze_spaces (ms_outcome_get_diagnostic (outcome));
+  if (words == NULL || words[0] == '\0')
     return codes->len > 0 ? g_strdup (codes->str) : NULL;
-  g_strstrip (words);
   if (codes->len == 0 || g_str_has_prefix (words, codes->str))
     return g_steal_pointer (&words);
   /* TRANSLATORS: reply codes, then the remote server's words: "550 5.1.1: User unknown" */
@@ -186,14 +209,20 @@ create_outcome_row (gpointer item,
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
 
   /* The whole reply, however long, and what it did to the contact. */
-  if (reply != NULL)
+  if (reply != NULL && g_utf8_strlen (reply, -1) > MAX_TOOLTIP_REPLY)
+    {
+      g_autofree char *start = g_utf8_substring (reply, 0, MAX_TOOLTIP_REPLY);
+
+      g_string_append_printf (tooltip, "\n%s…", start);
+    }
+  else if (reply != NULL)
     g_string_append_printf (tooltip, "\n%s", reply);
   if (ms_outcome_get_contact_status (outcome) == NULL)
     g_string_append_printf (tooltip, "\n%s", _("The contact was deleted."));
   else if (g_strcmp0 (ms_outcome_get_contact_status (outcome), "active") != 0)
     g_string_append_printf (tooltip, "\n%s", _("The contact gets no more campaigns."));
   else if (ms_outcome_get_kind (outcome) == MS_OUTCOME_BOUNCED)
-    g_string_append_printf (tooltip, "\n%s", _("The contact still gets campaigns until it bounces again in a row."));
+    g_string_append_printf (tooltip, "\n%s", _("The contact still gets campaigns: only soft bounces several times in a row stop them."));
   gtk_widget_set_tooltip_text (row, tooltip->str);
 
   time_label = gtk_label_new (when);
