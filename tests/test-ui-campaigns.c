@@ -964,6 +964,16 @@ test_campaign_outcomes (void)
                       "The address does not exist\n550 5.1.1 User unknown");
   assert_outcome_row (list, 49, "reader064@example.net", "Hard Bounce",
                       "The address does not exist\n550 5.1.1 User unknown");
+  /* The tooltip: the whole reply, and what it meant for the contact. */
+  {
+    GtkListBox *box = GTK_LIST_BOX (find_widget (GTK_WIDGET (list), "outcomes-list"));
+
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 3))), ==,
+                     "The mailbox is full\n452 4.2.2 Mailbox full\n"
+                     "The contact still gets campaigns: only soft bounces several times in a row stop them.");
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 4))), ==,
+                     "The address does not exist\n550 5.1.1 User unknown\nThe contact gets no more campaigns.");
+  }
   g_assert_true (gtk_widget_get_visible (find_widget (GTK_WIDGET (list), "outcomes-more-button")));
   scroll_to (GTK_WIDGET (list));
   save_screenshot (GTK_WIDGET (window), "screenshot-campaign-outcomes.png");
