@@ -38,6 +38,7 @@
 #include "ms-message.h"
 #include "ms-pop3-client.h"
 #include "ms-smtp-client.h"
+#include "ms-store-outcomes.h"
 #include "ms-store-private.h"
 #include "ms-store-servers.h"
 
@@ -1237,6 +1238,204 @@ test_unsubscribe_tokens (void)
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM bounces WHERE kind = 'unsubscribe'"), ==, 1);
 }
 
+/* The campaign view's list: what came back from one campaign, one entry per
+ * recipient and kind, newest first, a page at a time. */
+
+static gint64
+add_campaign_delivery (MsStore    *store,
+                       gint64      campaign_id,
+                       const char *email,
+                       const char *message_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  gint64 contact_id = 0;
+
+  ms_store_upsert_contact (store, email, NULL, NULL, NULL, NULL, FALSE, &contact_id, NULL, &error);
+  g_assert_no_error (error);
+  sql = g_strdup_printf ("INSERT INTO deliveries (campaign_id, contact_id, email, state, message_id, "
+                         "updated_at) VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", '%s', 'sent', "
+                         "'%s', unixepoch ())", campaign_id, contact_id, email, message_id);
+  exec_sql (store, sql);
+  return sqlite3_last_insert_rowid (_ms_store_get_db (store));
+}
+
+static void
+assert_outcome (MsOutcome     *outcome,
+                const char    *email,
+                MsOutcomeKind  kind,
+                gboolean       hard,
+                const char    *reason,
+                const char    *status,
+                guint          reply_code,
+                const char    *diagnostic,
+                const char    *contact_status)
+{
+  g_test_message ("%s: kind %d hard %d reason %s status %s code %u diagnostic %s contact %s",
+                  ms_outcome_get_email (outcome), ms_outcome_get_kind (outcome),
+                  ms_outcome_get_hard (outcome), ms_outcome_get_reason (outcome),
+                  ms_outcome_get_status (outcome), ms_outcome_get_reply_code (outcome),
+                  ms_outcome_get_diagnostic (outcome), ms_outcome_get_contact_status (outcome));
+  g_assert_cmpstr (ms_outcome_get_email (outcome), ==, email);
+  g_assert_cmpint (ms_outcome_get_kind (outcome), ==, kind);
+  g_assert_cmpint (ms_outcome_get_hard (outcome), ==, hard);
+  g_assert_cmpstr (ms_outcome_get_reason (outcome), ==, reason);
+  g_assert_cmpstr (ms_outcome_get_status (outcome), ==, status);
+  g_assert_cmpuint (ms_outcome_get_reply_code (outcome), ==, reply_code);
+  g_assert_cmpstr (ms_outcome_get_diagnostic (outcome), ==, diagnostic);
+  g_assert_cmpstr (ms_outcome_get_contact_status (outcome), ==, contact_status);
+  g_assert_cmpint (ms_outcome_get_contact_id (outcome), >, 0);
+  g_assert_cmpint (ms_outcome_get_delivery_id (outcome), >, 0);
+  g_assert_cmpint (ms_outcome_get_received_at (outcome), >=, g_get_real_time () / G_USEC_PER_SEC - 60);
+}
+
+static GPtrArray *
+list_outcomes (MsStore *store,
+               gint64   campaign_id,
+               gint64   before,
+               guint    limit)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *outcomes = ms_store_list_campaign_outcomes (store, campaign_id, before, limit, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (outcomes);
+  return outcomes;
+}
+
+static void
+test_campaign_outcomes (void)
+{
+  static const char *emails[] = {
+    "hard@example.net", "soft@example.net", "twice@example.net", "spam@example.net",
+    "leaver@example.net", "away@example.net", "fine@example.net",
+  };
+  g_autoptr(MsStore) store = open_store ();
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tag = NULL;
+  g_autofree char *other_dsn = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *unsubscribe_subject = NULL;
+  MsOutcomeCounts counts;
+  MsMailboxCheckResult r;
+  gint64 campaign_id, other_id, before = 0;
+  guint n_read = 0;
+
+  exec_sql (store, "INSERT INTO campaigns (name, state, token_secret) VALUES ('Outcomes', 'finished', '"
+                   SECRET "')");
+  campaign_id = sqlite3_last_insert_rowid (_ms_store_get_db (store));
+  tag = g_strdup_printf ("c%" G_GINT64_FORMAT, campaign_id);
+  for (guint i = 0; i < G_N_ELEMENTS (emails); i++)
+    {
+      g_autofree char *message_id = g_strdup_printf ("outcome-%u@example.org", i);
+
+      add_campaign_delivery (store, campaign_id, emails[i], message_id);
+    }
+  /* Another campaign to the first address: its bounce is not this one's. */
+  other_id = add_sent_delivery (store, "Elsewhere", "elsewhere@example.net", "elsewhere@example.org");
+  other_dsn = make_dsn ("elsewhere@example.net", "5.1.1", "550 5.1.1 No such user",
+                        "Message-ID: <elsewhere@example.org>");
+  process (store, other_dsn, &r);
+  g_assert_cmpuint (r.hard_bounces, ==, 1);
+
+  /* Nothing came back yet */
+  g_assert_true (ms_store_count_campaign_outcomes (store, campaign_id, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (counts.total, ==, 0);
+  g_assert_cmpint (counts.last_id, ==, 0);
+  all = list_outcomes (store, campaign_id, 0, 50);
+  g_assert_cmpuint (all->len, ==, 0);
+  g_clear_pointer (&all, g_ptr_array_unref);
+
+  token = ms_message_unsubscribe_token (SECRET, tag, "leaver@example.net");
+  unsubscribe_subject = g_strdup_printf ("unsubscribe %s", token);
+
+  /* Through the real path: the messages as they arrive in the mailbox. */
+  {
+    g_autofree char *hard = make_dsn ("hard@example.net", "5.1.1",
+                                      "550 5.1.1 <hard@example.net>: Recipient address rejected: User unknown",
+                                      "Message-ID: <outcome-0@example.org>");
+    g_autofree char *soft = make_dsn ("soft@example.net", "4.2.2", "452 4.2.2 Mailbox full",
+                                      "Message-ID: <outcome-1@example.org>");
+    g_autofree char *twice_soft = make_dsn ("twice@example.net", "4.2.2", "452 4.2.2 Mailbox full",
+                                            "Message-ID: <outcome-2@example.org>");
+    g_autofree char *twice_hard = make_dsn ("twice@example.net", "5.1.1", "550 5.1.1 No such user",
+                                            "Message-ID: <outcome-2@example.org>");
+    g_autofree char *spam = make_complaint ("spam@example.net",
+                                            "Message-ID: <outcome-3@example.org>\nSubject: Spring news\n");
+    g_autofree char *leave = make_unsubscribe ("leaver@example.net", token);
+    g_autofree char *away = make_autoreply ("away@example.net", "outcome-5@example.org");
+
+    process (store, hard, &r);
+    g_assert_cmpuint (r.hard_bounces, ==, 1);
+    process (store, soft, &r);
+    g_assert_cmpuint (r.bounces, ==, 1);
+    process (store, twice_soft, &r);
+    g_assert_cmpuint (r.bounces, ==, 1);
+    process (store, twice_hard, &r);
+    g_assert_cmpuint (r.hard_bounces, ==, 1);
+    process (store, spam, &r);
+    g_assert_cmpuint (r.complaints, ==, 1);
+    process (store, away, &r);
+    g_assert_cmpuint (r.autoreplies, ==, 1);
+    process (store, leave, &r);
+    g_assert_cmpuint (r.unsubscribes, ==, 1);
+  }
+
+  g_assert_true (ms_store_count_campaign_outcomes (store, campaign_id, &counts, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (counts.bounced, ==, 3);
+  g_assert_cmpint (counts.hard, ==, 2);
+  g_assert_cmpint (counts.complained, ==, 1);
+  g_assert_cmpint (counts.unsubscribed, ==, 1);
+  g_assert_cmpint (counts.total, ==, 5);
+  g_assert_cmpint (counts.last_id, ==, query_int (store, "SELECT max (id) FROM bounces WHERE kind <> 'autoreply'"));
+
+  /* Newest first; "twice" once, by its hard bounce; no auto-reply, nothing of the
+   * other campaign. */
+  all = list_outcomes (store, campaign_id, 0, 50);
+  g_assert_cmpuint (all->len, ==, 5);
+  assert_outcome (g_ptr_array_index (all, 0), "leaver@example.net", MS_OUTCOME_UNSUBSCRIBED, FALSE, NULL,
+                  NULL, 0, unsubscribe_subject, "unsubscribed");
+  assert_outcome (g_ptr_array_index (all, 1), "spam@example.net", MS_OUTCOME_COMPLAINED, FALSE, NULL,
+                  NULL, 0, "abuse", "complained");
+  assert_outcome (g_ptr_array_index (all, 2), "twice@example.net", MS_OUTCOME_BOUNCED, TRUE, "userunknown",
+                  "5.1.1", 550, "550 5.1.1 No such user", "bounced");
+  assert_outcome (g_ptr_array_index (all, 3), "soft@example.net", MS_OUTCOME_BOUNCED, FALSE, "mailboxfull",
+                  "4.2.2", 452, "452 4.2.2 Mailbox full", "active");
+  assert_outcome (g_ptr_array_index (all, 4), "hard@example.net", MS_OUTCOME_BOUNCED, TRUE, "userunknown",
+                  "5.1.1", 550, "550 5.1.1 <hard@example.net>: Recipient address rejected: User unknown",
+                  "bounced");
+  for (guint i = 1; i < all->len; i++)
+    g_assert_cmpint (ms_outcome_get_id (g_ptr_array_index (all, i - 1)), >,
+                     ms_outcome_get_id (g_ptr_array_index (all, i)));
+
+  /* Pages of two, each going on after the last id of the one before. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) page = list_outcomes (store, campaign_id, before, 2);
+
+      if (page->len == 0)
+        break;
+      g_assert_cmpuint (page->len, <=, 2);
+      for (guint i = 0; i < page->len; i++, n_read++)
+        g_assert_cmpint (ms_outcome_get_id (g_ptr_array_index (page, i)), ==,
+                         ms_outcome_get_id (g_ptr_array_index (all, n_read)));
+      before = ms_outcome_get_id (g_ptr_array_index (page, page->len - 1));
+    }
+  g_assert_cmpuint (n_read, ==, 5);
+
+  /* The other campaign sees only its own. */
+  g_clear_pointer (&all, g_ptr_array_unref);
+  all = list_outcomes (store, other_id, 0, 50);
+  g_assert_cmpuint (all->len, ==, 1);
+  g_assert_cmpstr (ms_outcome_get_email (g_ptr_array_index (all, 0)), ==, "elsewhere@example.net");
+  g_assert_true (ms_store_count_campaign_outcomes (store, other_id, &counts, &error));
+  g_assert_cmpint (counts.bounced, ==, 1);
+  g_assert_cmpint (counts.total, ==, 1);
+}
+
 /* Setup */
 
 static gboolean
@@ -1303,6 +1502,7 @@ main (int   argc,
   g_test_add_func ("/mailbox/store/soft-bounces-in-a-row", test_soft_bounces_in_a_row);
   g_test_add_func ("/mailbox/store/soft-bounce-streak-broken", test_soft_bounce_streak_broken);
   g_test_add_func ("/mailbox/store/unsubscribe-tokens", test_unsubscribe_tokens);
+  g_test_add_func ("/mailbox/store/campaign-outcomes", test_campaign_outcomes);
   g_test_add_func ("/mailbox/dovecot/imap", test_imap_campaign);
   g_test_add_func ("/mailbox/dovecot/pop3", test_pop3);
   g_test_add_func ("/mailbox/dovecot/cli", test_cli);

@@ -27,10 +27,13 @@
 #include "ms-application.h"
 #include "ms-campaigns-view.h"
 #include "ms-contact.h"
+#include "ms-mailbox-check.h"
+#include "ms-message.h"
 #include "ms-new-campaign-dialog.h"
 #include "ms-server.h"
 #include "ms-store.h"
 #include "ms-store-campaigns.h"
+#include "ms-store-private.h"
 #include "ms-store-servers.h"
 #include "ms-store-templates.h"
 #include "ms-window-private.h"
@@ -616,6 +619,398 @@ test_server_card_words (void)
   g_object_unref (card);
 }
 
+/* What came back from a campaign */
+
+#define OUTCOME_SECRET "outcome-token-key"
+#define N_HARD 110
+
+static char *
+make_dsn (const char *recipient,
+          const char *status,
+          const char *diagnostic,
+          const char *message_id)
+{
+  static guint counter;
+
+  return g_strdup_printf (
+    "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\n"
+    "To: news@example.org\n"
+    "Subject: Undelivered Mail Returned to Sender\n"
+    "Date: Thu, 26 Nov 2026 10:00:00 +0000\n"
+    "Message-ID: <ui-dsn-%u@mx.example.net>\n"
+    "Auto-Submitted: auto-replied\n"
+    "MIME-Version: 1.0\n"
+    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"DSN\"\n"
+    "\n"
+    "--DSN\n"
+    "Content-Type: text/plain; charset=us-ascii\n"
+    "\n"
+    "Your message could not be delivered.\n"
+    "\n"
+    "--DSN\n"
+    "Content-Type: message/delivery-status\n"
+    "\n"
+    "Reporting-MTA: dns; mx.example.net\n"
+    "\n"
+    "Final-Recipient: rfc822; %s\n"
+    "Action: failed\n"
+    "Status: %s\n"
+    "Diagnostic-Code: smtp; %s\n"
+    "\n"
+    "--DSN\n"
+    "Content-Type: text/rfc822-headers\n"
+    "\n"
+    "Message-ID: <%s>\n"
+    "Subject: Autumn news\n"
+    "\n"
+    "--DSN--\n",
+    ++counter, recipient, status, diagnostic, message_id);
+}
+
+static void
+process_text (MsStore    *store,
+              const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) raw = g_bytes_new (text, strlen (text));
+  MsMailboxCheckResult result = { 0 };
+
+  g_assert_true (ms_mailbox_process_message (store, 0, raw, NULL, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (result.fetched, ==, 1);
+  g_assert_cmpuint (result.bounces + result.complaints + result.unsubscribes + result.autoreplies, ==, 1);
+}
+
+static char *
+outcome_address (guint i)
+{
+  return g_strdup_printf ("reader%03u@example.net", i);
+}
+
+static char *
+outcome_message_id (guint i)
+{
+  return g_strdup_printf ("autumn-%03u@example.org", i);
+}
+
+/* "Autumn news", sent to 130 readers: 110 addresses unknown, one mailbox full,
+ * one message taken for spam, one complaint, one unsubscribe request and one
+ * auto-reply came back, in that order. */
+static gint64
+add_returned_campaign (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsStore) store = ms_store_open (db_path, &error);
+  g_autofree char *tag = NULL;
+  gint64 campaign_id;
+
+  g_assert_no_error (error);
+  g_assert_true (_ms_store_exec (store, "INSERT INTO campaigns (name, state, token_secret, materialized, "
+                                        "started_at, finished_at) VALUES ('Autumn news', 'finished', '"
+                                        OUTCOME_SECRET "', 1, unixepoch () - 3600, unixepoch () - 1800)",
+                                 &error));
+  g_assert_no_error (error);
+  campaign_id = sqlite3_last_insert_rowid (_ms_store_get_db (store));
+  tag = g_strdup_printf ("c%" G_GINT64_FORMAT, campaign_id);
+
+  g_assert_true (ms_store_begin (store, &error));
+  for (guint i = 0; i < 130; i++)
+    {
+      g_autofree char *email = outcome_address (i);
+      g_autofree char *message_id = outcome_message_id (i);
+      gint64 contact_id = 0;
+      sqlite3_stmt *stmt;
+
+      ms_store_upsert_contact (store, email, NULL, "Reader", NULL, NULL, FALSE, &contact_id, NULL, &error);
+      g_assert_no_error (error);
+      stmt = _ms_store_prepare (store,
+                                "INSERT INTO deliveries (campaign_id, contact_id, email, state, message_id, "
+                                "attempts, updated_at) VALUES (?1, ?2, ?3, 'sent', ?4, 1, unixepoch ())",
+                                &error);
+      g_assert_no_error (error);
+      sqlite3_bind_int64 (stmt, 1, campaign_id);
+      sqlite3_bind_int64 (stmt, 2, contact_id);
+      sqlite3_bind_text (stmt, 3, email, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, message_id, -1, SQLITE_TRANSIENT);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_reset (stmt);
+    }
+  g_assert_true (ms_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < N_HARD; i++)
+    {
+      g_autofree char *email = outcome_address (i);
+      g_autofree char *message_id = outcome_message_id (i);
+      g_autofree char *dsn = make_dsn (email, "5.1.1", "550 5.1.1 User unknown", message_id);
+
+      process_text (store, dsn);
+    }
+  {
+    g_autofree char *full = outcome_address (110);
+    g_autofree char *full_id = outcome_message_id (110);
+    g_autofree char *full_dsn = make_dsn (full, "4.2.2", "452 4.2.2 Mailbox full", full_id);
+    g_autofree char *spam = outcome_address (111);
+    g_autofree char *spam_id = outcome_message_id (111);
+    g_autofree char *spam_dsn = make_dsn (spam, "5.7.1", "554 5.7.1 Message rejected as spam", spam_id);
+    g_autofree char *angry = outcome_address (112);
+    g_autofree char *angry_id = outcome_message_id (112);
+    g_autofree char *complaint = NULL;
+    g_autofree char *leaver = outcome_address (113);
+    g_autofree char *token = ms_message_unsubscribe_token (OUTCOME_SECRET, tag, leaver);
+    g_autofree char *unsubscribe = NULL;
+    g_autofree char *away = outcome_address (114);
+    g_autofree char *away_id = outcome_message_id (114);
+    g_autofree char *autoreply = NULL;
+
+    complaint = g_strdup_printf ("From: Feedback Loop <fbl@isp.example.net>\n"
+                                 "To: news@example.org\n"
+                                 "Subject: Abuse report\n"
+                                 "Message-ID: <ui-fbl@isp.example.net>\n"
+                                 "MIME-Version: 1.0\n"
+                                 "Content-Type: multipart/report; report-type=feedback-report; boundary=\"ARF\"\n"
+                                 "\n"
+                                 "--ARF\n"
+                                 "Content-Type: text/plain\n"
+                                 "\n"
+                                 "An abuse report.\n"
+                                 "\n"
+                                 "--ARF\n"
+                                 "Content-Type: message/feedback-report\n"
+                                 "\n"
+                                 "Feedback-Type: abuse\n"
+                                 "Version: 1\n"
+                                 "Original-Rcpt-To: <%s>\n"
+                                 "\n"
+                                 "--ARF\n"
+                                 "Content-Type: message/rfc822\n"
+                                 "\n"
+                                 "Message-ID: <%s>\n"
+                                 "Subject: Autumn news\n"
+                                 "\n"
+                                 "Hello\n"
+                                 "--ARF--\n", angry, angry_id);
+    unsubscribe = g_strdup_printf ("From: <%s>\n"
+                                   "To: news@example.org\n"
+                                   "Subject: unsubscribe %s\n"
+                                   "Message-ID: <ui-unsub@example.net>\n"
+                                   "\n"
+                                   "Please take me off the list.\n", leaver, token);
+    autoreply = g_strdup_printf ("From: <%s>\n"
+                                 "To: news@example.org\n"
+                                 "Subject: Out of office\n"
+                                 "Message-ID: <ui-away@example.net>\n"
+                                 "In-Reply-To: <%s>\n"
+                                 "Auto-Submitted: auto-replied\n"
+                                 "\n"
+                                 "I am away until Monday.\n", away, away_id);
+    process_text (store, full_dsn);
+    process_text (store, spam_dsn);
+    process_text (store, complaint);
+    process_text (store, unsubscribe);
+    process_text (store, autoreply);
+  }
+  return campaign_id;
+}
+
+typedef struct
+{
+  MsCampaignsView *view;
+  gint64           id;
+} CampaignWanted;
+
+static gboolean
+has_campaign_in_list (gpointer data)
+{
+  CampaignWanted *wanted = data;
+  GListModel *campaigns = ms_campaigns_view_get_campaigns (wanted->view);
+
+  for (guint i = 0; i < g_list_model_get_n_items (campaigns); i++)
+    {
+      g_autoptr(MsCampaign) campaign = g_list_model_get_item (campaigns, i);
+
+      if (ms_campaign_get_id (campaign) == wanted->id)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+is_outcome_list_idle (gpointer data)
+{
+  return !ms_outcome_list_get_busy (data);
+}
+
+typedef struct
+{
+  MsOutcomeList *list;
+  guint          n_items;
+  gint64         total;
+} OutcomesWanted;
+
+static gboolean
+has_outcomes (gpointer data)
+{
+  OutcomesWanted *wanted = data;
+
+  return ms_outcome_list_get_counts (wanted->list)->total == wanted->total
+         && g_list_model_get_n_items (ms_outcome_list_get_model (wanted->list)) == wanted->n_items
+         && !ms_outcome_list_get_busy (wanted->list);
+}
+
+static void
+wait_for_outcomes (MsOutcomeList *list,
+                   gint64         total,
+                   guint          n_items)
+{
+  OutcomesWanted wanted = { list, n_items, total };
+  g_autofree char *what = g_strdup_printf ("%u of %" G_GINT64_FORMAT " outcomes", n_items, total);
+
+  wait_until (has_outcomes, &wanted, what);
+}
+
+static const char *
+label_text (GtkWidget  *root,
+            const char *name)
+{
+  GtkWidget *label = find_widget (root, name);
+
+  g_assert_true (GTK_IS_LABEL (label));
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* The row at @index says who, what happened, why and the server's words. */
+static void
+assert_outcome_row (MsOutcomeList *list,
+                    int            index,
+                    const char    *email,
+                    const char    *kind,
+                    const char    *subtitle)
+{
+  GtkListBox *box = GTK_LIST_BOX (find_widget (GTK_WIDGET (list), "outcomes-list"));
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (box, index);
+
+  g_assert_true (ADW_IS_ACTION_ROW (row));
+  g_test_message ("row %d: %s | %s | %s", index, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                  label_text (GTK_WIDGET (row), "outcome-kind"), adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, email);
+  g_assert_cmpstr (label_text (GTK_WIDGET (row), "outcome-kind"), ==, kind);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, subtitle);
+  g_assert_cmpstr (label_text (GTK_WIDGET (row), "outcome-time"), !=, "");
+  g_assert_nonnull (gtk_widget_get_tooltip_text (GTK_WIDGET (row)));
+}
+
+/* Scrolls the campaign page so that @widget is at its top. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  graphene_point_t point;
+
+  g_assert_true (gtk_widget_compute_point (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scrolled)),
+                                           &GRAPHENE_POINT_INIT (0, 0), &point));
+  gtk_adjustment_set_value (adjustment, point.y - 12);
+}
+
+static void
+test_campaign_outcomes (void)
+{
+  g_autoptr(MsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *newest = NULL;
+  g_autofree char *newest_id = NULL;
+  g_autofree char *newest_dsn = NULL;
+  MsCampaignsView *view;
+  MsCampaignView *campaign_view;
+  MsOutcomeList *list;
+  MsWindow *window;
+  CampaignWanted wanted;
+  gint64 campaign_id = add_returned_campaign ();
+
+  window = ms_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (is_window_ready, window, "the window to open the database");
+  view = window->campaigns_view;
+  ms_campaigns_view_set_show_notifications (view, FALSE);
+  ms_window_show_section (window, "campaigns");
+  wanted.view = view;
+  wanted.id = campaign_id;
+  wait_until (has_campaign_in_list, &wanted, "the campaign in the list");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.open", "x", campaign_id));
+  campaign_view = ms_campaigns_view_get_campaign_view (view);
+  list = ms_campaign_view_get_outcome_list (campaign_view);
+
+  /* The first page: counts of recipients, and the 50 newest. */
+  wait_for_outcomes (list, 114, 50);
+  g_assert_cmpint (ms_outcome_list_get_counts (list)->bounced, ==, N_HARD + 2);
+  g_assert_cmpint (ms_outcome_list_get_counts (list)->hard, ==, N_HARD);
+  g_assert_cmpint (ms_outcome_list_get_counts (list)->complained, ==, 1);
+  g_assert_cmpint (ms_outcome_list_get_counts (list)->unsubscribed, ==, 1);
+  g_assert_cmpstr (label_text (GTK_WIDGET (list), "outcomes-bounced"), ==, "112");
+  g_assert_cmpstr (label_text (GTK_WIDGET (list), "outcomes-complained"), ==, "1");
+  g_assert_cmpstr (label_text (GTK_WIDGET (list), "outcomes-unsubscribed"), ==, "1");
+  g_assert_cmpstr (label_text (GTK_WIDGET (list), "outcomes-detail"), ==,
+                   "Bounces: 110 hard (no more mail to them), 2 soft");
+  assert_outcome_row (list, 0, "reader113@example.net", "Unsubscribed", "Asked to unsubscribe by email");
+  assert_outcome_row (list, 1, "reader112@example.net", "Complaint",
+                      "The recipient marked the message as spam\nReport type: abuse");
+  assert_outcome_row (list, 2, "reader111@example.net", "Soft Bounce",
+                      "The message was taken for spam\n554 5.7.1 Message rejected as spam");
+  assert_outcome_row (list, 3, "reader110@example.net", "Soft Bounce",
+                      "The mailbox is full\n452 4.2.2 Mailbox full");
+  assert_outcome_row (list, 4, "reader109@example.net", "Hard Bounce",
+                      "The address does not exist\n550 5.1.1 User unknown");
+  assert_outcome_row (list, 49, "reader064@example.net", "Hard Bounce",
+                      "The address does not exist\n550 5.1.1 User unknown");
+  /* The tooltip: the whole reply, and what it meant for the contact. */
+  {
+    GtkListBox *box = GTK_LIST_BOX (find_widget (GTK_WIDGET (list), "outcomes-list"));
+
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 3))), ==,
+                     "The mailbox is full\n452 4.2.2 Mailbox full\n"
+                     "The contact still gets campaigns: only soft bounces several times in a row stop them.");
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 4))), ==,
+                     "The address does not exist\n550 5.1.1 User unknown\nThe contact gets no more campaigns.");
+  }
+  g_assert_true (gtk_widget_get_visible (find_widget (GTK_WIDGET (list), "outcomes-more-button")));
+  scroll_to (GTK_WIDGET (list));
+  save_screenshot (GTK_WIDGET (window), "screenshot-campaign-outcomes.png");
+
+  /* "Show More", page by page, until every one is shown. */
+  click (list, "outcomes-more-button");
+  wait_for_outcomes (list, 114, 100);
+  assert_outcome_row (list, 50, "reader063@example.net", "Hard Bounce",
+                      "The address does not exist\n550 5.1.1 User unknown");
+  click (list, "outcomes-more-button");
+  wait_for_outcomes (list, 114, 114);
+  assert_outcome_row (list, 113, "reader000@example.net", "Hard Bounce",
+                      "The address does not exist\n550 5.1.1 User unknown");
+  g_assert_false (gtk_widget_get_visible (find_widget (GTK_WIDGET (list), "outcomes-more-button")));
+
+  /* A bounce check finds one more: the list follows, keeping what it showed. */
+  store = ms_store_open (db_path, &error);
+  g_assert_no_error (error);
+  newest = outcome_address (120);
+  newest_id = outcome_message_id (120);
+  newest_dsn = make_dsn (newest, "5.1.2", "550 5.1.2 Host unknown", newest_id);
+  process_text (store, newest_dsn);
+  ms_campaigns_view_reload (view);
+  wait_for_outcomes (list, 115, 115);
+  assert_outcome_row (list, 0, "reader120@example.net", "Hard Bounce",
+                      "The domain of the address does not exist\n550 5.1.2 Host unknown");
+  assert_outcome_row (list, 1, "reader113@example.net", "Unsubscribed", "Asked to unsubscribe by email");
+  g_assert_cmpstr (label_text (GTK_WIDGET (list), "outcomes-bounced"), ==, "113");
+
+  /* Without a campaign, nothing. */
+  ms_campaign_view_set_campaign (campaign_view, NULL);
+  wait_until (is_outcome_list_idle, list, "the list to settle");
+  g_assert_cmpuint (g_list_model_get_n_items (ms_outcome_list_get_model (list)), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -640,6 +1035,8 @@ main (int   argc,
 
   g_test_add_func ("/ui/campaigns/server-card-words", test_server_card_words);
   g_test_add_func ("/ui/campaigns/send-until-quota", test_campaign_until_quota);
+  /* After the one above: it expects the only campaign. */
+  g_test_add_func ("/ui/campaigns/outcomes", test_campaign_outcomes);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -1150,6 +1150,222 @@ test_check_mailbox (void)
   g_subprocess_wait (process, NULL, NULL);
 }
 
+/* Check Mailbox Now from a row of the Servers view: only rows of profiles with
+ * an incoming mailbox have it; it reads the mailbox on a worker thread and says
+ * the result in a toast; a check that hangs can be cancelled from the row. */
+
+static GSubprocess *
+start_mail_server (const char  *name,
+                   const char  *user,
+                   const char  *fault,
+                   guint16     *port)
+{
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-mail-server.py", NULL);
+  g_autofree char *record = g_build_filename (tmp_dir, name, NULL);
+  g_autofree char *message = g_strdup_printf ("%s.eml", record);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+  guint64 number = 0;
+
+  g_assert_true (g_file_set_contents (message,
+                                      "From: Friend <friend@example.net>\r\n"
+                                      "To: row@example.org\r\n"
+                                      "Subject: Dinner?\r\n"
+                                      "Message-ID: <dinner-1@example.net>\r\n"
+                                      "Date: Thu, 26 Nov 2026 12:00:00 +0000\r\n"
+                                      "\r\n"
+                                      "Are you free on Saturday?\r\n", -1, NULL));
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                              PYTHON, script, "--protocol", "imap", "--security", "none",
+                              "--user", user, "--password", PASSWORD, "--message", message,
+                              "--record", record, "--watch-stdin",
+                              fault != NULL ? "--fault" : NULL, fault, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &number, NULL));
+  *port = (guint16) number;
+  return process;
+}
+
+static gint64
+add_mailbox_server (MsStore    *store,
+                    MsSecrets  *secrets,
+                    const char *name,
+                    const char *user,
+                    guint16     port)
+{
+  g_autoptr(MsServer) server = ms_server_new ();
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  ms_server_set_name (server, name);
+  ms_server_set_transport (server, MS_TRANSPORT_SMTP);
+  ms_server_set_host (server, "smtp.example.org");
+  ms_server_set_port (server, 587);
+  ms_server_set_security (server, MS_SECURITY_STARTTLS);
+  ms_server_set_login (server, user);
+  ms_server_set_sender_address (server, user);
+  if (port > 0)
+    {
+      ms_server_set_incoming_protocol (server, MS_INCOMING_IMAP);
+      ms_server_set_incoming_host (server, "127.0.0.1");
+      ms_server_set_incoming_port (server, port);
+      ms_server_set_incoming_security (server, MS_SECURITY_NONE);
+      ms_server_set_incoming_login (server, user);
+      ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", user, PASSWORD, NULL, &error);
+      g_assert_no_error (error);
+    }
+  id = ms_store_add_server (store, server, &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static GtkWidget *
+find_server_row (MsServersView *view,
+                 const char    *name)
+{
+  GtkListBox *list = GTK_LIST_BOX (get_widget (view, "server-list"));
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+      return GTK_WIDGET (row);
+  g_error ("No row for the server “%s”", name);
+  return NULL;
+}
+
+typedef struct
+{
+  MsServersView *view;
+  gint64         id;
+} RowCheck;
+
+static gboolean
+is_row_not_checking (gpointer data)
+{
+  RowCheck *check = data;
+
+  return !ms_servers_view_get_checking (check->view, check->id);
+}
+
+typedef struct
+{
+  guint n_checked;
+  guint n_read;
+} CheckCounts;
+
+static void
+on_row_mailbox_checked_cb (CheckCounts *counts,
+                           gint64       server_id,
+                           guint        fetched)
+{
+  counts->n_checked++;
+  counts->n_read += fetched;
+}
+
+static gboolean
+has_stalled (gpointer data)
+{
+  g_autofree char *transcript = NULL;
+
+  return g_file_get_contents (data, &transcript, NULL, NULL) && strstr (transcript, "stall mid-fetch") != NULL;
+}
+
+static void
+test_check_mailbox_row (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsStore) store = ms_store_open (db_path, &error);
+  g_autoptr(MsSecrets) secrets = ms_secrets_new_for_database (db_path);
+  g_autoptr(GSubprocess) good = NULL;
+  g_autoptr(GSubprocess) stalling = NULL;
+  g_autofree char *stall_log = g_build_filename (tmp_dir, "imap-stall", "transcript.log", NULL);
+  MsServersView *view;
+  MsWindow *window;
+  GtkWidget *row;
+  GtkWidget *button;
+  guint16 good_port = 0, stall_port = 0;
+  gint64 good_id, stall_id, none_id;
+  RowCheck check;
+  CheckCounts counts = { 0 };
+
+  g_assert_no_error (error);
+  good = start_mail_server ("imap-row", "row@example.org", NULL, &good_port);
+  stalling = start_mail_server ("imap-stall", "stall@example.org", "stall-mid-fetch", &stall_port);
+  good_id = add_mailbox_server (store, secrets, "Row mailbox", "row@example.org", good_port);
+  stall_id = add_mailbox_server (store, secrets, "Stalling mailbox", "stall@example.org", stall_port);
+  none_id = add_mailbox_server (store, secrets, "No mailbox", "none@example.org", 0);
+
+  window = open_window ();
+  ms_window_show_section (window, "servers");
+  view = MS_SERVERS_VIEW (get_widget (window, "servers-view"));
+  wait_until (is_servers_view_ready, view, "the Servers view to read the profiles");
+  check.view = view;
+  g_assert_true (g_signal_has_handler_pending (view, g_signal_lookup ("mailbox-checked", MS_TYPE_SERVERS_VIEW),
+                                               0, FALSE));
+  g_signal_connect_swapped (view, "mailbox-checked", G_CALLBACK (on_row_mailbox_checked_cb), &counts);
+
+  /* Not there without a mailbox, nor as an action */
+  row = find_server_row (view, "No mailbox");
+  g_assert_null (find_widget (row, "check-mailbox-button"));
+  g_assert_false (ms_servers_view_check_mailbox (view, none_id));
+  g_assert_false (ms_servers_view_get_checking (view, none_id));
+
+  /* The row's button: progress in the row, the result in words */
+  row = find_server_row (view, "Row mailbox");
+  button = get_widget (row, "check-mailbox-button");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Check Mailbox Now");
+  g_assert_false (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
+  click (row, "check-mailbox-button");
+  g_assert_true (ms_servers_view_get_checking (view, good_id));
+  row = find_server_row (view, "Row mailbox");
+  g_assert_true (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (row, "check-mailbox-button")), ==,
+                   "Cancel the Mailbox Check");
+  check.id = good_id;
+  wait_until (is_row_not_checking, &check, "the row's mailbox check");
+  /* The window reloads the campaigns when a check read mail. */
+  g_assert_cmpuint (counts.n_checked, ==, 1);
+  g_assert_cmpuint (counts.n_read, ==, 1);
+  g_test_message ("row check: %s", ms_servers_view_get_last_check_text (view));
+  g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: 1 message read");
+  row = find_server_row (view, "Row mailbox");
+  g_assert_false (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (row, "check-mailbox-button")), ==, "Check Mailbox Now");
+
+  /* Again through the action: nothing is read twice */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "servers.check-mailbox", "x", good_id));
+  wait_until (is_row_not_checking, &check, "the second mailbox check");
+  g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: No new messages");
+  g_assert_cmpuint (counts.n_checked, ==, 2);
+  g_assert_cmpuint (counts.n_read, ==, 1);
+
+  /* A server that stops answering in the middle of a message: Cancel in the row */
+  row = find_server_row (view, "Stalling mailbox");
+  click (row, "check-mailbox-button");
+  check.id = stall_id;
+  g_assert_true (ms_servers_view_get_checking (view, stall_id));
+  wait_until (has_stalled, stall_log, "the server to stall");
+  save_screenshot (GTK_WIDGET (window), "screenshot-servers-check-mailbox.png");
+  row = find_server_row (view, "Stalling mailbox");
+  click (row, "check-mailbox-button");
+  wait_until (is_row_not_checking, &check, "the cancelled mailbox check");
+  g_test_message ("stalled check: %s", ms_servers_view_get_last_check_text (view));
+  g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==,
+                   "The check of the mailbox of “Stalling mailbox” was cancelled");
+  g_assert_cmpuint (counts.n_checked, ==, 2);
+
+  close_window (window);
+  g_subprocess_force_exit (good);
+  g_subprocess_wait (good, NULL, NULL);
+  g_subprocess_force_exit (stalling);
+  g_subprocess_wait (stalling, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1182,6 +1398,7 @@ main (int   argc,
   g_test_add_func ("/ui/servers/preset-test-save", test_servers);
   g_test_add_func ("/ui/templates/edit-preview-send", test_templates);
   g_test_add_func ("/ui/servers/check-mailbox", test_check_mailbox);
+  g_test_add_func ("/ui/servers/check-mailbox-row", test_check_mailbox_row);
   ret = g_test_run ();
 
   g_clear_object (&app);

@@ -26,6 +26,7 @@
 
 #include "ms-campaign-view.h"
 #include "ms-format.h"
+#include "ms-outcome-list.h"
 #include "ms-rate-chart.h"
 #include "ms-store-campaigns.h"
 #include "ms-store-job.h"
@@ -53,6 +54,7 @@ struct _MsCampaignView
   GPtrArray      *cards;          /* MsServerCard, rotation order */
   GtkListBox     *failures_list;
   GtkWidget      *failures_group;
+  MsOutcomeList  *outcome_list;
   GtkWidget      *pause_button;
   GtkWidget      *resume_button;
   GtkWidget      *cancel_button;
@@ -296,6 +298,8 @@ update_progress (MsCampaignView *self)
   gtk_widget_set_visible (self->retry_uncertain_button, ms_campaign_get_count (c, MS_DELIVERY_UNCERTAIN) > 0);
 
   update_cards (self);
+  /* Progress while sending, or counts read again after a bounce check. */
+  ms_outcome_list_queue_reload (self->outcome_list);
 
   if (ms_campaign_get_count (c, MS_DELIVERY_FAILED) + ms_campaign_get_count (c, MS_DELIVERY_UNCERTAIN)
       != self->shown_failed)
@@ -327,6 +331,7 @@ ms_campaign_view_set_campaign (MsCampaignView *self,
   self->cancellable = g_cancellable_new ();
   g_set_object (&self->campaign, campaign);
   self->shown_failed = -1;
+  ms_outcome_list_set_campaign_id (self->outcome_list, campaign != NULL ? ms_campaign_get_id (campaign) : 0);
   if (campaign == NULL)
     return;
   g_signal_connect_object (campaign, "notify", G_CALLBACK (on_campaign_notify_cb), self, G_CONNECT_SWAPPED);
@@ -345,6 +350,23 @@ ms_campaign_view_set_db_path (MsCampaignView *self,
 {
   g_free (self->db_path);
   self->db_path = g_strdup (db_path);
+  ms_outcome_list_set_db_path (self->outcome_list, db_path);
+}
+
+void
+ms_campaign_view_reload_outcomes (MsCampaignView *self)
+{
+  g_return_if_fail (MS_IS_CAMPAIGN_VIEW (self));
+
+  ms_outcome_list_queue_reload (self->outcome_list);
+}
+
+MsOutcomeList *
+ms_campaign_view_get_outcome_list (MsCampaignView *self)
+{
+  g_return_val_if_fail (MS_IS_CAMPAIGN_VIEW (self), NULL);
+
+  return self->outcome_list;
 }
 
 guint
@@ -558,6 +580,9 @@ ms_campaign_view_init (MsCampaignView *self)
   gtk_widget_set_visible (group, FALSE);
   self->failures_group = group;
   gtk_box_append (GTK_BOX (content), group);
+
+  self->outcome_list = MS_OUTCOME_LIST (ms_outcome_list_new ());
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->outcome_list));
 
   adw_clamp_set_child (ADW_CLAMP (clamp), content);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);

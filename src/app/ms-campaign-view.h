@@ -23,13 +23,15 @@
 #include <adwaita.h>
 
 #include "ms-campaign.h"
+#include "ms-outcome-list.h"
 #include "ms-server-card.h"
 
 G_BEGIN_DECLS
 
 /* One campaign, live while the engine sends it: overall progress, counts per
  * state, a card per server, the send rate over the last hour, the ETA, the
- * failures with the servers' words, and the Pause / Resume / Cancel / Retry
+ * failures with the servers' words, what came back (bounces, complaints,
+ * unsubscribe requests; MsOutcomeList), and the Pause / Resume / Cancel / Retry
  * buttons (actions "campaigns.pause" ... of the Campaigns view). */
 #define MS_TYPE_CAMPAIGN_VIEW (ms_campaign_view_get_type ())
 
@@ -46,5 +48,9 @@ MsServerCard *ms_campaign_view_get_card        (MsCampaignView *self,
                                                 guint           index);
 /* Rows in the failure list (after the last reload). */
 guint         ms_campaign_view_get_n_failures  (MsCampaignView *self);
+/* The bounces, complaints and unsubscribes of the campaign; they are read again
+ * with the campaign's progress, and after a mailbox check through this call. */
+MsOutcomeList *ms_campaign_view_get_outcome_list (MsCampaignView *self);
+void          ms_campaign_view_reload_outcomes (MsCampaignView *self);
 
 G_END_DECLS

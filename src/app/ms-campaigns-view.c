@@ -279,6 +279,9 @@ on_campaigns_listed_cb (GObject      *source,
           if (ms_campaign_view_get_campaign (self->campaign_view) != c
               && (self->engine == NULL || ms_engine_get_campaign (self->engine, self->shown_id) == NULL))
             ms_campaign_view_set_campaign (self->campaign_view, c);
+          /* After a bounce check: complaints and unsubscribes change no count
+           * of the campaign itself. */
+          ms_campaign_view_reload_outcomes (self->campaign_view);
         }
     }
 

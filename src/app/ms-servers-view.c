@@ -26,6 +26,7 @@
 
 #include "ms-app-secrets.h"
 #include "ms-dialog-util.h"
+#include "ms-mailbox-check-job.h"
 #include "ms-servers-view.h"
 #include "ms-store-campaigns.h"
 #include "ms-store-job.h"
@@ -53,6 +54,8 @@ struct _MsServersView
   guint           pending;        /* reads and writes in flight */
   gboolean        folded;
   gboolean        loading;        /* last notified */
+  GHashTable     *checks;         /* server id -> GCancellable of its running mailbox check */
+  char           *last_check_text;
 };
 
 G_DEFINE_FINAL_TYPE (MsServersView, ms_servers_view, ADW_TYPE_BIN)
@@ -65,6 +68,16 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  MAILBOX_CHECKED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void update_check_widgets (MsServersView *self,
+                                  GtkWidget     *row);
 
 static void
 add_toast (MsServersView *self,
@@ -99,6 +112,7 @@ static void
 update_actions (MsServersView *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "servers.add", self->secrets != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "servers.check-mailbox", self->secrets != NULL);
 }
 
 /* Rows */
@@ -300,6 +314,24 @@ create_row (gpointer item,
   gtk_widget_add_css_class (state, "caption");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), state);
 
+  /* Check Mailbox Now, for profiles with an incoming mailbox only */
+  if (ms_server_get_incoming_protocol (server) != MS_INCOMING_NONE)
+    {
+      GtkWidget *spinner = gtk_spinner_new ();
+      GtkWidget *check = gtk_button_new ();
+
+      gtk_widget_set_name (spinner, "check-mailbox-spinner");
+      gtk_widget_set_valign (spinner, GTK_ALIGN_CENTER);
+      gtk_widget_set_name (check, "check-mailbox-button");
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (check, "flat");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (check), "x", ms_server_get_id (server));
+      g_object_set_data (G_OBJECT (row), "ms-check-spinner", spinner);
+      g_object_set_data (G_OBJECT (row), "ms-check-button", check);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), spinner);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), check);
+    }
+
   toggle = gtk_switch_new ();
   gtk_switch_set_active (GTK_SWITCH (toggle), enabled);
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
@@ -313,7 +345,197 @@ create_row (gpointer item,
 
   gtk_widget_set_name (row, "server-row");
   g_object_set_data_full (G_OBJECT (row), "ms-server", g_object_ref (server), g_object_unref);
+  update_check_widgets (self, row);
   return row;
+}
+
+/* Check Mailbox Now */
+
+static gboolean
+is_checking (MsServersView *self,
+             gint64         server_id)
+{
+  return self->checks != NULL && g_hash_table_contains (self->checks, &server_id);
+}
+
+/* The row's button checks the mailbox, or cancels the check while it runs. */
+static void
+update_check_widgets (MsServersView *self,
+                      GtkWidget     *row)
+{
+  MsServer *server = g_object_get_data (G_OBJECT (row), "ms-server");
+  GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "ms-check-spinner");
+  GtkWidget *button = g_object_get_data (G_OBJECT (row), "ms-check-button");
+  gboolean checking;
+  const char *words;
+
+  if (server == NULL || button == NULL)
+    return;
+  checking = is_checking (self, ms_server_get_id (server));
+  words = checking ? _("Cancel the Mailbox Check") : _("Check Mailbox Now");
+  gtk_widget_set_visible (spinner, checking);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), checking);
+  gtk_button_set_icon_name (GTK_BUTTON (button), checking ? "process-stop-symbolic" : "mail-send-receive-symbolic");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), checking ? "servers.cancel-check" : "servers.check-mailbox");
+  gtk_widget_set_tooltip_text (button, words);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, words, -1);
+}
+
+static void
+update_all_check_widgets (MsServersView *self)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (self->server_list, i)) != NULL; i++)
+    update_check_widgets (self, GTK_WIDGET (row));
+}
+
+static MsServer *
+find_server (MsServersView *self,
+             gint64         server_id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->servers));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(MsServer) server = g_list_model_get_item (G_LIST_MODEL (self->servers), i);
+
+      if (ms_server_get_id (server) == server_id)
+        return server;   /* the store keeps it */
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  MsServersView *self;
+  gint64         server_id;
+  char          *name;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_object_unref (data->self);
+  g_free (data->name);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CheckData, check_data_free)
+
+static void
+on_mailbox_checked_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(CheckData) data = user_data;
+  MsServersView *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  MsMailboxCheckResult counts = { 0 };
+  gboolean ok;
+
+  ok = ms_mailbox_check_job_finish (result, &counts, &error);
+  if (self->checks == NULL)
+    return;   /* the view is gone */
+  g_hash_table_remove (self->checks, &data->server_id);
+  if (ok)
+    {
+      g_autofree char *words = ms_mailbox_check_result_describe (&counts);
+
+      /* TRANSLATORS: a server's name, then what its mailbox held, e.g. "3 bounces, 12 messages read" */
+      text = g_strdup_printf (_("Mailbox of “%s”: %s"), data->name, words);
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    text = g_strdup_printf (_("The check of the mailbox of “%s” was cancelled"), data->name);
+  else
+    text = g_strdup_printf (_("The mailbox of “%s” could not be checked: %s"), data->name, error->message);
+
+  g_free (self->last_check_text);
+  self->last_check_text = g_strdup (text);
+  update_all_check_widgets (self);
+  {
+    g_autofree char *escaped = g_markup_escape_text (text, -1);
+    AdwToast *toast = adw_toast_new (escaped);
+
+    adw_toast_set_timeout (toast, ok ? 5 : 0);
+    add_toast (self, toast);
+  }
+  if (ok)
+    g_signal_emit (self, signals[MAILBOX_CHECKED], 0, data->server_id, counts.fetched);
+}
+
+gboolean
+ms_servers_view_check_mailbox (MsServersView *self,
+                               gint64         server_id)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  CheckData *data;
+  MsServer *server;
+
+  g_return_val_if_fail (MS_IS_SERVERS_VIEW (self), FALSE);
+
+  server = find_server (self, server_id);
+  if (server == NULL || self->secrets == NULL || self->db_path == NULL || is_checking (self, server_id)
+      || ms_server_get_incoming_protocol (server) == MS_INCOMING_NONE)
+    return FALSE;
+
+  cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->checks, g_memdup2 (&server_id, sizeof server_id), g_object_ref (cancellable));
+  data = g_new0 (CheckData, 1);
+  data->self = g_object_ref (self);
+  data->server_id = server_id;
+  data->name = g_strdup (ms_server_get_name (server));
+  ms_mailbox_check_job_run (self, self->db_path, self->secrets, server, cancellable,
+                            on_mailbox_checked_cb, data);
+  update_all_check_widgets (self);
+  return TRUE;
+}
+
+void
+ms_servers_view_cancel_check (MsServersView *self,
+                              gint64         server_id)
+{
+  GCancellable *cancellable;
+
+  g_return_if_fail (MS_IS_SERVERS_VIEW (self));
+
+  cancellable = self->checks != NULL ? g_hash_table_lookup (self->checks, &server_id) : NULL;
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
+gboolean
+ms_servers_view_get_checking (MsServersView *self,
+                              gint64         server_id)
+{
+  g_return_val_if_fail (MS_IS_SERVERS_VIEW (self), FALSE);
+
+  return is_checking (self, server_id);
+}
+
+const char *
+ms_servers_view_get_last_check_text (MsServersView *self)
+{
+  g_return_val_if_fail (MS_IS_SERVERS_VIEW (self), NULL);
+
+  return self->last_check_text;
+}
+
+static void
+check_mailbox_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  ms_servers_view_check_mailbox (MS_SERVERS_VIEW (widget), g_variant_get_int64 (param));
+}
+
+static void
+cancel_check_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  ms_servers_view_cancel_check (MS_SERVERS_VIEW (widget), g_variant_get_int64 (param));
 }
 
 /* Reading */
@@ -530,6 +752,16 @@ ms_servers_view_dispose (GObject *object)
   MsServersView *self = MS_SERVERS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->checks != NULL)
+    {
+      GHashTableIter iter;
+      gpointer cancellable;
+
+      g_hash_table_iter_init (&iter, self->checks);
+      while (g_hash_table_iter_next (&iter, NULL, &cancellable))
+        g_cancellable_cancel (cancellable);
+      g_clear_pointer (&self->checks, g_hash_table_unref);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), MS_TYPE_SERVERS_VIEW);
   g_clear_object (&self->servers);
   g_clear_pointer (&self->health, g_hash_table_unref);
@@ -545,6 +777,7 @@ ms_servers_view_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_free (self->db_path);
+  g_free (self->last_check_text);
 
   G_OBJECT_CLASS (ms_servers_view_parent_class)->finalize (object);
 }
@@ -612,6 +845,12 @@ ms_servers_view_class_init (MsServersViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A mailbox check from a row finished: the server's id and how many messages
+   * it read (bounces may have changed the campaigns' counts). */
+  signals[MAILBOX_CHECKED] =
+    g_signal_new ("mailbox-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ms-servers-view.ui");
   gtk_widget_class_bind_template_child (widget_class, MsServersView, window_title);
   gtk_widget_class_bind_template_child (widget_class, MsServersView, stack);
@@ -622,6 +861,8 @@ ms_servers_view_class_init (MsServersViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "servers.add", NULL, add_action);
+  gtk_widget_class_install_action (widget_class, "servers.check-mailbox", "x", check_mailbox_action);
+  gtk_widget_class_install_action (widget_class, "servers.cancel-check", "x", cancel_check_action);
 }
 
 static void
@@ -632,6 +873,7 @@ ms_servers_view_init (MsServersView *self)
   self->cancellable = g_cancellable_new ();
   self->servers = g_list_store_new (MS_TYPE_SERVER);
   self->health = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, health_free);
+  self->checks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   gtk_list_box_bind_model (self->server_list, G_LIST_MODEL (self->servers), create_row, self, NULL);
   update_actions (self);
 }

@@ -44,5 +44,17 @@ void            ms_servers_view_reload        (MsServersView *self);
 /* Opens the editor for a new profile (server NULL) or a copy of @server. */
 MsServerEditor *ms_servers_view_open_editor   (MsServersView *self,
                                                MsServer      *server);
+/* Check Mailbox Now (action "servers.check-mailbox" with the server's id) for a
+ * listed profile with an incoming mailbox; the result is said in a toast.
+ * FALSE when it did not start (no such profile, no mailbox, already running). */
+gboolean        ms_servers_view_check_mailbox (MsServersView *self,
+                                               gint64         server_id);
+/* Action "servers.cancel-check". */
+void            ms_servers_view_cancel_check  (MsServersView *self,
+                                               gint64         server_id);
+gboolean        ms_servers_view_get_checking  (MsServersView *self,
+                                               gint64         server_id);
+/* The words of the last finished check, or NULL. */
+const char     *ms_servers_view_get_last_check_text (MsServersView *self);
 
 G_END_DECLS

@@ -693,6 +693,16 @@ on_bounces_checked_cb (MsWindow        *self,
     ms_campaigns_view_reload (self->campaigns_view);
 }
 
+/* The same after Check Mailbox Now in the Servers view. */
+static void
+on_mailbox_checked_cb (MsWindow *self,
+                       gint64    server_id,
+                       guint     fetched)
+{
+  if (fetched > 0)
+    ms_campaigns_view_reload (self->campaigns_view);
+}
+
 /* "application" is not a construct property of GtkWindow: this runs once it is set. */
 static void
 start (MsWindow      *self,
@@ -829,6 +839,8 @@ ms_window_init (MsWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  g_signal_connect_object (self->servers_view, "mailbox-checked",
+                           G_CALLBACK (on_mailbox_checked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->contacts_view, "notify::loading",
                            G_CALLBACK (on_view_loading_cb), self, G_CONNECT_SWAPPED);
   self->loading = TRUE;
