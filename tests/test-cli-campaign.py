@@ -377,6 +377,9 @@ class ControlTest(CampaignTestCase):
         first = self.s.popen('campaign', 'send', 'C', '--wait')
         try:
             self.wait_for_state('C', 'waiting')
+            # While it waits for the quota, nothing claimed ahead shows as sending.
+            counts = self.status('C')['counts']
+            self.assertEqual((counts['sent'], counts['sending'], counts['queued']), (2, 0, 4))
             code, out, err = self.s.run('campaign', 'send', 'C')
             self.assertEqual(code, 1)
             self.assertIn('Another program is sending from this database', err)

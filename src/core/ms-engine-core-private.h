@@ -31,6 +31,7 @@ G_BEGIN_DECLS
  * states, progress).  Engine thread only. */
 
 #define CLAIM_BATCH        32
+#define UNCLAIM_AFTER_MS   2000     /* a wait this long returns prefetched claims */
 #define PUBLISH_INTERVAL   100000   /* µs: at most ten updates a second */
 #define POLL_INTERVAL      1000     /* ms: other programs' changes, time-based waits */
 #define ETA_INTERVAL       2000000  /* µs */

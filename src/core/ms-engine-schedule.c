@@ -328,6 +328,7 @@ update_idle_campaign (MsEngineCore *core,
                                                       : _ms_engine_format_time (next_open / 1000);
 
       text = g_strdup_printf (_("Waiting for the send window, which opens %s"), when);
+      _ms_engine_unclaim_prefetch (core, c);
       _ms_engine_set_state (core, c, MS_CAMPAIGN_STATE_WAITING, text,
                  next_open == G_MAXINT64 ? 0 : next_open / 1000);
       c->wake_at = next_open;
@@ -412,6 +413,10 @@ update_idle_campaign (MsEngineCore *core,
       c->wake_at = until;
       return;   /* a connection is about to be free: not a wait worth showing */
     }
+  /* A wait worth showing: what was claimed ahead goes back to the queue, so the
+   * counts say "queued" rather than "sending" until then. */
+  if (until - now > UNCLAIM_AFTER_MS)
+    _ms_engine_unclaim_prefetch (core, c);
   _ms_engine_set_state (core, c, MS_CAMPAIGN_STATE_WAITING, why->str, (until + 999) / 1000);
   c->wake_at = until;
 }
