@@ -123,6 +123,18 @@ ms_cli_print (MsCli      *self,
   ms_cli_write (self, text, -1);
 }
 
+char *
+ms_cli_pad (const char *text,
+            guint       width)
+{
+  glong chars = g_utf8_strlen (text, -1);
+  GString *out = g_string_new (text);
+
+  for (glong i = chars; i < (glong) width; i++)
+    g_string_append_c (out, ' ');
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 ms_cli_output_closed (MsCli *self)
 {

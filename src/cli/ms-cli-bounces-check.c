@@ -116,7 +116,9 @@ print_row (MsCli      *cli,
            const char *label,
            guint       value)
 {
-  ms_cli_print (cli, "  %-24s %u\n", label, value);
+  g_autofree char *padded = ms_cli_pad (label, 24);
+
+  ms_cli_print (cli, "  %s %u\n", padded, value);
 }
 
 static void
@@ -126,6 +128,7 @@ print_summary (MsCli   *cli,
   const MsMailboxCheckResult *r = &c->result;
   const char *host = ms_server_get_incoming_host (c->server);
   g_autofree char *hard = NULL;
+  g_autofree char *padded = NULL;
 
   /* TRANSLATORS: "Main (IMAP, imap.example.org)" */
   ms_cli_print (cli, _("%s (%s, %s)\n"), ms_server_get_name (c->server), protocol_label (c->server),
@@ -140,7 +143,8 @@ print_summary (MsCli   *cli,
   print_row (cli, _("Messages read:"), r->fetched);
   /* TRANSLATORS: after the number of bounces: "Bounces: 3 (2 hard)" */
   hard = g_strdup_printf (_("%u hard"), r->hard_bounces);
-  ms_cli_print (cli, "  %-24s %u (%s)\n", _("Bounces:"), r->bounces, hard);
+  padded = ms_cli_pad (_("Bounces:"), 24);
+  ms_cli_print (cli, "  %s %u (%s)\n", padded, r->bounces, hard);
   print_row (cli, _("Complaints:"), r->complaints);
   print_row (cli, _("Unsubscribe requests:"), r->unsubscribes);
   print_row (cli, _("Automatic replies:"), r->autoreplies);

@@ -766,8 +766,23 @@ print_row (MsCli      *cli,
            const char *label,
            const char *value)
 {
-  if (value != NULL)
-    ms_cli_print (cli, "%-22s %s\n", label, value);
+  g_autofree char *padded = NULL;
+
+  if (value == NULL)
+    return;
+  padded = ms_cli_pad (label, 22);
+  ms_cli_print (cli, "%s %s\n", padded, value);
+}
+
+static void
+print_number (MsCli      *cli,
+              const char *label,
+              gint64      value,
+              const char *unit)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT "%s", value, unit);
+
+  print_row (cli, label, text);
 }
 
 static void
@@ -804,14 +819,14 @@ print_server (MsCli     *cli,
   print_row (cli, _("From name:"), ms_server_get_sender_name (s));
   print_row (cli, _("Other senders:"), ms_server_get_allow_sender_substitution (s)
                                         ? _("allowed") : _("replaced by the From address"));
-  ms_cli_print (cli, "%-22s %d\n", _("Priority:"), ms_server_get_priority (s));
+  print_number (cli, _("Priority:"), ms_server_get_priority (s), "");
   print_row (cli, _("State:"), ms_server_get_enabled (s) ? _("enabled") : _("disabled"));
-  ms_cli_print (cli, "%-22s %u\n", _("Connections:"), ms_server_get_max_connections (s));
-  ms_cli_print (cli, "%-22s %u ms\n", _("Pause:"), ms_server_get_pause_ms (s));
+  print_number (cli, _("Connections:"), ms_server_get_max_connections (s), "");
+  print_number (cli, _("Pause:"), ms_server_get_pause_ms (s), " ms");
   print_row (cli, _("Quotas:"), quotas_text->len > 0 ? quotas_text->str : _("none"));
   print_row (cli, _("Message size limit:"), size);
   if (ms_server_get_max_recipients (s) > 0)
-    ms_cli_print (cli, "%-22s %u\n", _("Recipients a message:"), ms_server_get_max_recipients (s));
+    print_number (cli, _("Recipients a message:"), ms_server_get_max_recipients (s), "");
   print_row (cli, _("CA file:"), ms_server_get_ca_file (s));
   if (ms_server_get_pinned_fingerprint (s) != NULL)
     {
@@ -1390,7 +1405,7 @@ run_preset (MsCli           *cli,
 
     print_row (cli, _("Message size limit:"), size);
   }
-  ms_cli_print (cli, "%-22s %u\n", _("Recipients a message:"), ms_provider_get_max_recipients (p));
+  print_number (cli, _("Recipients a message:"), ms_provider_get_max_recipients (p), "");
   /* TRANSLATORS: %s lists sending limits such as "60 per hour, 500 per day" */
   {
     g_autofree char *text = g_strdup_printf (_("%s (conservative defaults: check your "

@@ -110,6 +110,10 @@ void          ms_cli_write                 (MsCli           *cli,
                                             const char      *text,
                                             gssize           length);
 gboolean      ms_cli_output_closed         (MsCli           *cli);
+/* @text padded with spaces to @width characters (printf's %-22s counts bytes,
+ * which misaligns Cyrillic and umlauts). */
+char         *ms_cli_pad                   (const char      *text,
+                                            guint            width);
 gboolean      ms_cli_flush                 (MsCli           *cli);
 void          ms_cli_print_json            (MsCli           *cli,
                                             MsJsonWriter    *writer);
