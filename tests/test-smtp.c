@@ -1521,6 +1521,134 @@ test_pipelining (void)
   }
 }
 
+/* Sends @message up to its final dot, with @next's envelope going ahead. */
+static gboolean
+send_with_next (MsSmtpClient  *client,
+                GBytes        *message,
+                GBytes        *next,
+                GError       **error)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+  MsSmtpEnvelope envelope = { "sender@example.org", one_rcpt, 0, MS_SMTP_MAIL_DEFAULT };
+
+  if (next != NULL)
+    envelope.size = g_bytes_get_size (next);
+  return ms_smtp_client_begin_message (client, "sender@example.org", one_rcpt, length,
+                                       MS_SMTP_MAIL_DEFAULT, NULL, NULL, error)
+         && ms_smtp_client_data_finish_with (client, data, length, next != NULL ? &envelope : NULL,
+                                             NULL, error);
+}
+
+static void
+test_envelope_ahead (void)
+{
+  /* The next envelope leaves with the final dot; the next message then only
+   * reads the replies.  The server sees its MAIL before the client asked. */
+  {
+    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
+    g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+    g_autoptr(GBytes) third = make_message ("third", "Three.\r\n");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (send_with_next (client, first, second, &error));
+    g_assert_no_error (error);
+    g_assert_true (ms_smtp_client_has_envelope_ahead (client));
+    for (guint i = 0; i < 500 && test_server_count (srv, "MAIL FROM:") < 2; i++)
+      g_usleep (10 * 1000);
+    g_assert_cmpuint (test_server_count (srv, "MAIL FROM:<sender@example.org>"), ==, 2);
+    g_assert_true (send_with_next (client, second, third, &error));
+    g_assert_no_error (error);
+    g_assert_true (send_with_next (client, third, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_false (ms_smtp_client_has_envelope_ahead (client));
+    g_assert_cmpuint (test_server_count (srv, "MAIL FROM:"), ==, 3);
+    assert_message (srv, 1, first);
+    assert_message (srv, 2, second);
+    assert_message (srv, 3, third);
+    /* An envelope ahead can only be taken back by hanging up: QUIT would be
+     * message text.  Nothing arrives. */
+    g_assert_true (send_with_next (client, first, second, &error));
+    g_assert_true (ms_smtp_client_has_envelope_ahead (client));
+    g_assert_true (ms_smtp_client_quit (client, NULL, NULL));
+    g_assert_false (ms_smtp_client_is_connected (client));
+    test_server_wait_for (srv, "closed");
+    g_assert_cmpuint (test_server_messages (srv), ==, 4);
+    g_assert_cmpuint (test_server_count (srv, "C: QUIT"), ==, 0);
+  }
+
+  /* Another envelope than the one announced: the connection is closed, and the
+   * announced one never becomes a message. */
+  {
+    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
+    g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+    const char * const other_rcpt[] = { "other@example.org", NULL };
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (send_with_next (client, first, second, &error));
+    g_assert_false (ms_smtp_client_begin_message (client, "sender@example.org", other_rcpt,
+                                                  g_bytes_get_size (second), MS_SMTP_MAIL_DEFAULT,
+                                                  NULL, NULL, &error));
+    g_assert_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED);
+    g_assert_false (ms_smtp_client_is_connected (client));
+    test_server_wait_for (srv, "closed");
+    g_assert_cmpuint (test_server_messages (srv), ==, 1);
+  }
+
+  /* The dot refused: that message fails, the next one still goes. */
+  {
+    g_autoptr(TestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"554 5.7.1 Rejected as spam\"}", NULL);
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
+    g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+    g_autoptr(GError) error = NULL;
+    MsSmtpStage stage;
+
+    g_assert_false (send_with_next (client, first, second, &error));
+    g_assert_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_REJECTED);
+    g_assert_cmpuint (ms_smtp_client_get_error_reply (client, &stage)->code, ==, 554);
+    g_assert_cmpint (stage, ==, MS_SMTP_STAGE_DATA_END);
+    g_assert_true (ms_smtp_client_has_envelope_ahead (client));
+    g_clear_error (&error);
+    g_assert_true (send_with_next (client, second, NULL, &error));
+    g_assert_no_error (error);
+    assert_message (srv, 1, second);
+  }
+
+  /* 421 to the dot: the server hangs up, nothing is ahead any more. */
+  {
+    g_autoptr(TestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"421 4.4.2 Timeout, closing\", \"close\": true}", NULL);
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
+    g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (send_with_next (client, first, second, &error));
+    g_assert_nonnull (error);
+    g_assert_false (ms_smtp_client_has_envelope_ahead (client));
+    g_assert_false (ms_smtp_client_is_connected (client));
+  }
+
+  /* Without PIPELINING nothing goes ahead. */
+  {
+    g_autoptr(TestServer) srv = test_server_start ("--no-pipelining", NULL);
+    g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
+    g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
+    g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (send_with_next (client, first, second, &error));
+    g_assert_false (ms_smtp_client_has_envelope_ahead (client));
+    g_assert_true (send_with_next (client, second, NULL, &error));
+    g_assert_no_error (error);
+    assert_message (srv, 2, second);
+  }
+}
+
 static void
 test_partial_recipients (void)
 {
@@ -2070,6 +2198,7 @@ main (int   argc,
       g_test_add_func ("/smtp/faults/timeouts", test_timeouts);
       g_test_add_func ("/smtp/faults/cancel", test_cancel);
       g_test_add_func ("/smtp/send/pipelining", test_pipelining);
+      g_test_add_func ("/smtp/send/envelope-ahead", test_envelope_ahead);
       g_test_add_func ("/smtp/send/partial-recipients", test_partial_recipients);
       g_test_add_func ("/smtp/send/dot-stuffing", test_dot_stuffing);
       g_test_add_func ("/smtp/send/8bitmime", test_8bitmime);

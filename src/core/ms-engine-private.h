@@ -76,6 +76,7 @@ typedef struct
   char              *envelope_from;
   guint64            max_size;       /* 0: no limit */
   MsEngineFlag      *stop;           /* the campaign's */
+  GBytes            *message;        /* worker: rendered (also ahead, for the next envelope) */
 
   /* Engine thread; committed is set before the job is given out when the engine
    * records data-sent ahead, else by the worker's acknowledgement */

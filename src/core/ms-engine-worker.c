@@ -73,6 +73,7 @@ _ms_engine_job_free (MsEngineJob *job)
   g_clear_pointer (&job->stop, _ms_engine_flag_unref);
   g_clear_pointer (&job->delivery, ms_delivery_free);
   g_clear_pointer (&job->renderer, ms_message_renderer_unref);
+  g_clear_pointer (&job->message, g_bytes_unref);
   g_free (job->envelope_from);
   g_clear_error (&job->error);
   g_clear_pointer (&job->reply, ms_smtp_reply_free);
@@ -185,22 +186,76 @@ error_reply (MsSender *sender)
   return reply != NULL ? ms_smtp_reply_copy (reply) : NULL;
 }
 
+static gboolean
+stopped (MsEngineWorker *self,
+         MsEngineJob    *job)
+{
+  return g_atomic_int_get (&self->hold) || (job->stop != NULL && g_atomic_int_get (&job->stop->stop));
+}
+
+/* Renders the job's message once (also ahead of its turn); FALSE with the job's
+ * failure set when it cannot be sent. */
+static gboolean
+render_job (MsEngineJob *job)
+{
+  g_autoptr(MsContact) fallback = NULL;
+  MsContact *contact = job->delivery->contact;
+
+  if (job->message != NULL)
+    return TRUE;
+  if (job->failure != MS_SMTP_FAILURE_NONE)
+    return FALSE;
+  if (contact == NULL)
+    contact = fallback = ms_contact_new (job->delivery->email);
+  job->message = ms_message_renderer_render (job->renderer, contact, job->delivery->message_id,
+                                             &job->error);
+  if (job->message == NULL)
+    {
+      job->failure = MS_SMTP_FAILURE_MESSAGE;
+      return FALSE;
+    }
+  if (job->max_size > 0 && g_bytes_get_size (job->message) > job->max_size)
+    {
+      job->failure = MS_SMTP_FAILURE_MESSAGE;
+      g_set_error (&job->error, MS_SMTP_ERROR, MS_SMTP_ERROR_TOO_BIG,
+                   _("The message (%zu bytes) is larger than the server accepts "
+                     "(%" PRIu64 " bytes)."),
+                   g_bytes_get_size (job->message), job->max_size);
+      g_clear_pointer (&job->message, g_bytes_unref);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* An envelope sent ahead for a message that will not follow can only be taken
+ * back by hanging up. */
+static void
+drop_envelope_ahead (MsEngineWorker *self,
+                     MsSender       *sender)
+{
+  if (!ms_sender_has_envelope_ahead (sender))
+    return;
+  ms_sender_close (sender, NULL);
+  post_connection (self, FALSE);
+}
+
+/* Sends @job; @next, when given, is the job after it, whose envelope may go out
+ * with this one's final dot (PIPELINING). */
 static void
 run_job (MsEngineWorker *self,
          MsSender       *sender,
-         MsEngineJob    *job)
+         MsEngineJob    *job,
+         MsEngineJob    *next)
 {
-  g_autoptr(GBytes) message = NULL;
-  g_autoptr(MsContact) fallback = NULL;
-  MsContact *contact = job->delivery->contact;
   const char *recipients[] = { job->delivery->email, NULL };
   CommitState state = { self, job, job->committed, job->committed };
   gboolean was_open = ms_sender_is_open (sender);
   const char *response;
 
-  if (g_atomic_int_get (&self->hold) || (job->stop != NULL && g_atomic_int_get (&job->stop->stop)))
+  if (stopped (self, job))
     {
       job->skipped = TRUE;
+      drop_envelope_ahead (self, sender);
       return;
     }
   if (!was_open)
@@ -216,30 +271,24 @@ run_job (MsEngineWorker *self,
     }
   job->opened = TRUE;
 
-  if (contact == NULL)
-    contact = fallback = ms_contact_new (job->delivery->email);
-  message = ms_message_renderer_render (job->renderer, contact, job->delivery->message_id,
-                                        &job->error);
-  if (message == NULL)
+  if (!render_job (job))
     {
-      job->failure = MS_SMTP_FAILURE_MESSAGE;
+      drop_envelope_ahead (self, sender);
       return;
     }
-  if (job->max_size > 0 && g_bytes_get_size (message) > job->max_size)
+  if (next != NULL && !stopped (self, next) && render_job (next))
     {
-      job->failure = MS_SMTP_FAILURE_MESSAGE;
-      g_set_error (&job->error, MS_SMTP_ERROR, MS_SMTP_ERROR_TOO_BIG,
-                   _("The message (%zu bytes) is larger than the server accepts "
-                     "(%" PRIu64 " bytes)."),
-                   g_bytes_get_size (message), job->max_size);
-      return;
+      const char *next_recipients[] = { next->delivery->email, NULL };
+
+      ms_sender_set_next (sender, next->message, next->envelope_from, next_recipients);
     }
 
   /* Unless the engine recorded it ahead, data-sent is asked for now: the commit
    * overlaps the envelope and the body on the wire; the final dot waits for it. */
   request_commit (&state);
-  job->ok = ms_sender_send (sender, message, job->envelope_from, recipients, commit_cb, &state,
+  job->ok = ms_sender_send (sender, job->message, job->envelope_from, recipients, commit_cb, &state,
                             NULL, self->cancellable, &job->error);
+  g_clear_pointer (&job->message, g_bytes_unref);
   /* Keep the acknowledgement queue in step with the jobs. */
   if (state.requested && !state.answered)
     wait_for_commit (&state, NULL);
@@ -289,11 +338,14 @@ worker_thread (gpointer user_data)
 {
   MsEngineWorker *self = user_data;
   g_autoptr(MsSender) sender = ms_sender_new_for_server (self->server, self->secrets);
+  gpointer ahead = NULL;   /* taken from the queue early, to send its envelope ahead */
 
   for (;;)
     {
-      gpointer item = g_async_queue_timeout_pop (self->jobs, (guint64) self->idle_close_ms * 1000);
+      gpointer item = ahead != NULL ? ahead
+                                    : g_async_queue_timeout_pop (self->jobs, (guint64) self->idle_close_ms * 1000);
 
+      ahead = NULL;
       if (item == NULL)
         {
           /* Idle: say goodbye to the server; the next job opens it again. */
@@ -307,7 +359,11 @@ worker_thread (gpointer user_data)
       if (item == (gpointer) self)
         break;
 
-      run_job (self, sender, item);
+      /* Only when the next job is already waiting (never wait for one here), and
+       * not with a pause between messages: a server would wait on its DATA. */
+      if (ms_server_get_pause_ms (self->server) == 0)
+        ahead = g_async_queue_try_pop (self->jobs);
+      run_job (self, sender, item, ahead != NULL && ahead != (gpointer) self ? ahead : NULL);
       hold_after (self, item);
       post (self, MSG_RESULT, item);
       if (ms_server_get_pause_ms (self->server) > 0)

@@ -48,6 +48,11 @@ typedef struct
   char            *sendmail_path;
   char            *last_response;
 
+  /* The message after the one being sent (ms_sender_set_next) */
+  GBytes          *next_message;
+  char            *next_from;
+  GStrv            next_recipients;
+
   MsSmtpTraceFunc  trace_func;
   gpointer         trace_data;
   GDestroyNotify   trace_destroy;
@@ -265,6 +270,8 @@ ms_smtp_sender_send (MsSender            *sender,
 {
   MsSmtpSender *self = MS_SMTP_SENDER (sender);
   MsSmtpMailFlags flags = MS_SMTP_MAIL_DEFAULT;
+  MsSenderPrivate *priv = ms_sender_get_instance_private (sender);
+  MsSmtpEnvelope next = { NULL, NULL, 0, MS_SMTP_MAIL_DEFAULT };
   const MsSmtpReply *last;
   const guint8 *data;
   gsize length;
@@ -288,7 +295,19 @@ ms_smtp_sender_send (MsSender            *sender,
       ms_smtp_client_close (self->client);
       return FALSE;
     }
-  if (!ms_smtp_client_data_finish_with (self->client, data + tail, length - tail, cancellable, error))
+  if (priv->next_message != NULL)
+    {
+      gsize next_length;
+      const guint8 *next_data = g_bytes_get_data (priv->next_message, &next_length);
+
+      next.from = priv->next_from;
+      next.recipients = (const char * const *) priv->next_recipients;
+      next.size = next_length;
+      next.flags = ms_smtp_data_is_8bit (next_data, next_length) ? MS_SMTP_MAIL_8BITMIME
+                                                                  : MS_SMTP_MAIL_DEFAULT;
+    }
+  if (!ms_smtp_client_data_finish_with (self->client, data + tail, length - tail,
+                                        next.from != NULL ? &next : NULL, cancellable, error))
     return FALSE;
 
   last = ms_smtp_client_get_last_reply (self->client);
@@ -965,6 +984,16 @@ ms_sender_open (MsSender      *self,
   return MS_SENDER_GET_CLASS (self)->open (self, cancellable, error);
 }
 
+static void
+clear_next (MsSender *self)
+{
+  MsSenderPrivate *priv = ms_sender_get_instance_private (self);
+
+  g_clear_pointer (&priv->next_message, g_bytes_unref);
+  g_clear_pointer (&priv->next_from, g_free);
+  g_clear_pointer (&priv->next_recipients, g_strfreev);
+}
+
 gboolean
 ms_sender_send (MsSender            *self,
                 GBytes              *message,
@@ -977,6 +1006,7 @@ ms_sender_send (MsSender            *self,
                 GError             **error)
 {
   MsSenderClass *klass;
+  gboolean ok;
 
   g_return_val_if_fail (MS_IS_SENDER (self), FALSE);
   g_return_val_if_fail (message != NULL, FALSE);
@@ -985,12 +1015,46 @@ ms_sender_send (MsSender            *self,
   if (replies != NULL)
     *replies = NULL;
   if (!check_envelope (from, recipients, error))
-    return FALSE;
+    {
+      clear_next (self);
+      return FALSE;
+    }
   klass = MS_SENDER_GET_CLASS (self);
   if (!klass->is_open (self) && !klass->open (self, cancellable, error))
-    return FALSE;
-  return klass->send (self, message, from, recipients, commit_func, commit_data, replies,
-                      cancellable, error);
+    {
+      clear_next (self);
+      return FALSE;
+    }
+  ok = klass->send (self, message, from, recipients, commit_func, commit_data, replies,
+                    cancellable, error);
+  clear_next (self);
+  return ok;
+}
+
+void
+ms_sender_set_next (MsSender            *self,
+                    GBytes              *message,
+                    const char          *from,
+                    const char * const  *recipients)
+{
+  MsSenderPrivate *priv = ms_sender_get_instance_private (self);
+
+  g_return_if_fail (MS_IS_SENDER (self));
+
+  clear_next (self);
+  if (message == NULL || !check_envelope (from, recipients, NULL))
+    return;
+  priv->next_message = g_bytes_ref (message);
+  priv->next_from = g_strdup (from);
+  priv->next_recipients = g_strdupv ((char **) recipients);
+}
+
+gboolean
+ms_sender_has_envelope_ahead (MsSender *self)
+{
+  MsSmtpClient *client = ms_sender_get_smtp_client (self);
+
+  return client != NULL && ms_smtp_client_has_envelope_ahead (client);
 }
 
 void
@@ -1099,6 +1163,9 @@ ms_sender_finalize (GObject *object)
   ms_secret_free (priv->password);
   g_free (priv->sendmail_path);
   g_free (priv->last_response);
+  g_clear_pointer (&priv->next_message, g_bytes_unref);
+  g_free (priv->next_from);
+  g_strfreev (priv->next_recipients);
 
   G_OBJECT_CLASS (ms_sender_parent_class)->finalize (object);
 }

@@ -126,6 +126,15 @@ gboolean            ms_sender_send               (MsSender            *self,
                                                   GPtrArray          **replies,
                                                   GCancellable        *cancellable,
                                                   GError             **error);
+/* The message the next send () will hand over, when already known: an SMTP sender
+ * with PIPELINING sends its envelope ahead, with the final dot of this send ().
+ * Each send () clears it.  Then ms_sender_has_envelope_ahead () says whether the
+ * next send () must be that message; to send another or none, ms_sender_close (). */
+void                ms_sender_set_next           (MsSender            *self,
+                                                  GBytes              *message,
+                                                  const char          *from,
+                                                  const char * const  *recipients);
+gboolean            ms_sender_has_envelope_ahead (MsSender            *self);
 void                ms_sender_close              (MsSender            *self,
                                                   GCancellable        *cancellable);
 gboolean            ms_sender_is_open            (MsSender            *self);

@@ -39,6 +39,7 @@ typedef enum
   MS_SMTP_CLIENT_READY,         /* between transactions */
   MS_SMTP_CLIENT_MAIL,          /* MAIL FROM accepted */
   MS_SMTP_CLIENT_DATA,          /* 354 received: the body may be written */
+  MS_SMTP_CLIENT_AHEAD,         /* the next envelope went out with the last dot */
 } MsSmtpClientState;
 
 struct _MsSmtpClient
@@ -70,6 +71,10 @@ struct _MsSmtpClient
   MsSmtpReply        *last_reply;
   MsSmtpReply        *error_reply;
   MsSmtpStage         error_stage;
+
+  /* The envelope sent ahead (MS_SMTP_CLIENT_AHEAD): its commands, to match */
+  char               *ahead_mail;
+  GPtrArray          *ahead_rcpts;
 
   /* The body being written */
   gboolean            body_line_start;

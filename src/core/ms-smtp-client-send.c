@@ -308,24 +308,13 @@ reset_after_failure (MsSmtpClient *self,
   self->error_stage = saved_stage;
 }
 
-static gboolean
-begin_pipelined (MsSmtpClient        *self,
-                 const char          *from,
-                 const char          *mail_command,
-                 const char * const  *recipients,
-                 GPtrArray           *rcpt_commands,
-                 GPtrArray           *replies,
-                 GCancellable        *cancellable,
-                 GError             **error)
+/* Appends MAIL, the RCPTs and DATA as one pipelined group. */
+static void
+append_envelope (MsSmtpClient *self,
+                 GString      *batch,
+                 const char   *mail_command,
+                 GPtrArray    *rcpt_commands)
 {
-  g_autoptr(GString) batch = g_string_new (NULL);
-  g_autoptr(MsSmtpReply) mail_reply = NULL;
-  g_autoptr(MsSmtpReply) data_reply = NULL;
-  const MsSmtpReply *last_refusal = NULL;
-  const char *refused_rcpt = NULL;
-  const MsSmtpReply *reply;
-  guint accepted = 0;
-
   _ms_smtp_client_trace (self, MS_SMTP_TRACE_SENT, mail_command);
   g_string_append (batch, mail_command);
   g_string_append (batch, "\r\n");
@@ -337,8 +326,50 @@ begin_pipelined (MsSmtpClient        *self,
     }
   _ms_smtp_client_trace (self, MS_SMTP_TRACE_SENT, "DATA");
   g_string_append (batch, "DATA\r\n");
+}
+
+static gboolean read_envelope_replies (MsSmtpClient        *self,
+                                       const char          *from,
+                                       const char * const  *recipients,
+                                       GPtrArray           *rcpt_commands,
+                                       GPtrArray           *replies,
+                                       GCancellable        *cancellable,
+                                       GError             **error);
+
+static gboolean
+begin_pipelined (MsSmtpClient        *self,
+                 const char          *from,
+                 const char          *mail_command,
+                 const char * const  *recipients,
+                 GPtrArray           *rcpt_commands,
+                 GPtrArray           *replies,
+                 GCancellable        *cancellable,
+                 GError             **error)
+{
+  g_autoptr(GString) batch = g_string_new (NULL);
+
+  append_envelope (self, batch, mail_command, rcpt_commands);
   if (!_ms_smtp_client_write (self, batch->str, batch->len, self->timeouts.command, cancellable, error))
     return FALSE;
+  return read_envelope_replies (self, from, recipients, rcpt_commands, replies, cancellable, error);
+}
+
+/* The replies to a pipelined MAIL, RCPTs and DATA. */
+static gboolean
+read_envelope_replies (MsSmtpClient        *self,
+                       const char          *from,
+                       const char * const  *recipients,
+                       GPtrArray           *rcpt_commands,
+                       GPtrArray           *replies,
+                       GCancellable        *cancellable,
+                       GError             **error)
+{
+  g_autoptr(MsSmtpReply) mail_reply = NULL;
+  g_autoptr(MsSmtpReply) data_reply = NULL;
+  const MsSmtpReply *last_refusal = NULL;
+  const char *refused_rcpt = NULL;
+  const MsSmtpReply *reply;
+  guint accepted = 0;
 
   /* The replies come in the order of the commands (RFC 2920 §3.1). */
   reply = _ms_smtp_client_read_reply (self, MS_SMTP_STAGE_MAIL, self->timeouts.mail, cancellable, error);
@@ -467,31 +498,18 @@ begin_stepwise (MsSmtpClient        *self,
   return ms_smtp_client_data_begin (self, cancellable, error);
 }
 
-gboolean
-ms_smtp_client_begin_message (MsSmtpClient        *self,
-                              const char          *from,
-                              const char * const  *recipients,
-                              gsize                size,
-                              MsSmtpMailFlags      flags,
-                              GPtrArray          **rcpt_replies,
-                              GCancellable        *cancellable,
-                              GError             **error)
+/* MAIL FROM and the RCPT TO commands for an envelope (without CR LF). */
+static gboolean
+build_envelope (MsSmtpClient        *self,
+                const char          *from,
+                const char * const  *recipients,
+                gsize                size,
+                MsSmtpMailFlags      flags,
+                char               **out_mail,
+                GPtrArray           *rcpt_commands,
+                GError             **error)
 {
-  g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_smtp_reply_free);
-  g_autoptr(GPtrArray) rcpt_commands = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *mail_command = NULL;
   gboolean utf8 = FALSE;
-  gboolean ok;
-
-  g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
-  g_return_val_if_fail (from != NULL, FALSE);
-  g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
-
-  if (rcpt_replies != NULL)
-    *rcpt_replies = NULL;
-  if (!_ms_smtp_client_check_connected (self, error))
-    return FALSE;
-  g_return_val_if_fail (self->state == MS_SMTP_CLIENT_READY, FALSE);
 
   for (guint i = 0; recipients[i] != NULL; i++)
     {
@@ -506,15 +524,78 @@ ms_smtp_client_begin_message (MsSmtpClient        *self,
     }
   if (utf8)
     flags |= MS_SMTP_MAIL_SMTPUTF8;
-  mail_command = build_mail_command (self, from, size, &flags, error);
-  if (mail_command == NULL)
+  *out_mail = build_mail_command (self, from, size, &flags, error);
+  if (*out_mail == NULL)
     {
       self->error_stage = MS_SMTP_STAGE_MAIL;
       return FALSE;
     }
+  return TRUE;
+}
 
-  if ((self->caps & MS_SMTP_CAP_PIPELINING) && self->use_pipelining
-      && rcpt_commands->len <= MAX_PIPELINED_RCPTS)
+static gboolean
+same_commands (GPtrArray *a,
+               GPtrArray *b)
+{
+  if (a == NULL || b == NULL || a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    if (strcmp (g_ptr_array_index (a, i), g_ptr_array_index (b, i)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+ms_smtp_client_begin_message (MsSmtpClient        *self,
+                              const char          *from,
+                              const char * const  *recipients,
+                              gsize                size,
+                              MsSmtpMailFlags      flags,
+                              GPtrArray          **rcpt_replies,
+                              GCancellable        *cancellable,
+                              GError             **error)
+{
+  g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_smtp_reply_free);
+  g_autoptr(GPtrArray) rcpt_commands = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *mail_command = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
+  g_return_val_if_fail (from != NULL, FALSE);
+  g_return_val_if_fail (recipients != NULL && recipients[0] != NULL, FALSE);
+
+  if (rcpt_replies != NULL)
+    *rcpt_replies = NULL;
+  if (!_ms_smtp_client_check_connected (self, error))
+    return FALSE;
+  g_return_val_if_fail (self->state == MS_SMTP_CLIENT_READY || self->state == MS_SMTP_CLIENT_AHEAD, FALSE);
+
+  if (!build_envelope (self, from, recipients, size, flags, &mail_command, rcpt_commands, error))
+    {
+      if (self->state == MS_SMTP_CLIENT_AHEAD)
+        _ms_smtp_client_disconnect (self);
+      return FALSE;
+    }
+
+  if (self->state == MS_SMTP_CLIENT_AHEAD)
+    {
+      /* Its commands went out with the last final dot: only the replies are left.
+       * Another envelope cannot be taken back but by hanging up. */
+      if (g_strcmp0 (mail_command, self->ahead_mail) != 0 || !same_commands (rcpt_commands, self->ahead_rcpts))
+        {
+          _ms_smtp_client_disconnect (self);
+          g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED,
+                       _("The connection to %s was closed to take back a message sent ahead"),
+                       self->host);
+          return FALSE;
+        }
+      g_clear_pointer (&self->ahead_mail, g_free);
+      g_clear_pointer (&self->ahead_rcpts, g_ptr_array_unref);
+      self->state = MS_SMTP_CLIENT_READY;
+      ok = read_envelope_replies (self, from, recipients, rcpt_commands, replies, cancellable, error);
+    }
+  else if ((self->caps & MS_SMTP_CAP_PIPELINING) && self->use_pipelining
+           && rcpt_commands->len <= MAX_PIPELINED_RCPTS)
     ok = begin_pipelined (self, from, mail_command, recipients, rcpt_commands, replies,
                           cancellable, error);
   else
@@ -526,6 +607,14 @@ ms_smtp_client_begin_message (MsSmtpClient        *self,
   if (rcpt_replies != NULL)
     *rcpt_replies = g_steal_pointer (&replies);
   return ok;
+}
+
+gboolean
+ms_smtp_client_has_envelope_ahead (MsSmtpClient *self)
+{
+  g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
+
+  return self->state == MS_SMTP_CLIENT_AHEAD;
 }
 
 /* Copies @data into @out with every line ending made CR LF and a dot doubled at
@@ -604,12 +693,15 @@ ms_smtp_client_data_write_body (MsSmtpClient  *self,
 }
 
 gboolean
-ms_smtp_client_data_finish_with (MsSmtpClient  *self,
-                                 const void    *data,
-                                 gsize          length,
-                                 GCancellable  *cancellable,
-                                 GError       **error)
+ms_smtp_client_data_finish_with (MsSmtpClient          *self,
+                                 const void            *data,
+                                 gsize                  length,
+                                 const MsSmtpEnvelope  *next,
+                                 GCancellable          *cancellable,
+                                 GError               **error)
 {
+  g_autoptr(GPtrArray) next_rcpts = NULL;
+  g_autofree char *next_mail = NULL;
   const MsSmtpReply *reply;
   const guint8 *p = data;
 
@@ -634,6 +726,23 @@ ms_smtp_client_data_finish_with (MsSmtpClient  *self,
   stuff_body (self, p, length, self->body_out);
   g_string_append (self->body_out, self->body_line_start ? ".\r\n" : "\r\n.\r\n");
   _ms_smtp_client_trace (self, MS_SMTP_TRACE_SENT, ".");
+
+  /* The next envelope, when it can go ahead; if not, it goes the usual way. */
+  if (next != NULL && (self->caps & MS_SMTP_CAP_PIPELINING) && self->use_pipelining
+      && next->recipients != NULL && next->recipients[0] != NULL
+      && g_strv_length ((char **) next->recipients) <= MAX_PIPELINED_RCPTS)
+    {
+      MsSmtpStage saved_stage = self->error_stage;
+
+      next_rcpts = g_ptr_array_new_with_free_func (g_free);
+      if (build_envelope (self, next->from, next->recipients, next->size, next->flags, &next_mail,
+                          next_rcpts, NULL))
+        append_envelope (self, self->body_out, next_mail, next_rcpts);
+      else
+        g_clear_pointer (&next_mail, g_free);
+      self->error_stage = saved_stage;
+    }
+
   if (!_ms_smtp_client_write (self, self->body_out->str, self->body_out->len,
                               self->timeouts.data_block, cancellable, error))
     return FALSE;
@@ -641,6 +750,12 @@ ms_smtp_client_data_finish_with (MsSmtpClient  *self,
   if (reply == NULL)
     return FALSE;
   self->state = MS_SMTP_CLIENT_READY;
+  if (next_mail != NULL && reply->code != 421)
+    {
+      self->state = MS_SMTP_CLIENT_AHEAD;
+      self->ahead_mail = g_steal_pointer (&next_mail);
+      self->ahead_rcpts = g_steal_pointer (&next_rcpts);
+    }
   if (reply->code / 100 != 2)
     {
       _ms_smtp_client_set_rejected (self, reply, MS_SMTP_STAGE_DATA_END, NULL, error);
@@ -654,7 +769,7 @@ ms_smtp_client_data_finish (MsSmtpClient  *self,
                             GCancellable  *cancellable,
                             GError       **error)
 {
-  return ms_smtp_client_data_finish_with (self, NULL, 0, cancellable, error);
+  return ms_smtp_client_data_finish_with (self, NULL, 0, NULL, cancellable, error);
 }
 
 gboolean
@@ -681,5 +796,5 @@ ms_smtp_client_send_sync (MsSmtpClient        *self,
                                      cancellable, error))
     return FALSE;
   _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "[%zu bytes of message]", length);
-  return ms_smtp_client_data_finish_with (self, data, length, cancellable, error);
+  return ms_smtp_client_data_finish_with (self, data, length, NULL, cancellable, error);
 }

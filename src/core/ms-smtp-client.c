@@ -62,6 +62,8 @@ ms_smtp_client_finalize (GObject *object)
   g_clear_pointer (&self->error_reply, ms_smtp_reply_free);
   g_strfreev (self->auth_mechanisms);
   g_string_free (self->body_out, TRUE);
+  g_free (self->ahead_mail);
+  g_clear_pointer (&self->ahead_rcpts, g_ptr_array_unref);
   g_free (self->host);
   g_free (self->ca_file);
   g_free (self->pinned);
@@ -364,6 +366,8 @@ _ms_smtp_client_disconnect (MsSmtpClient *self)
   if (self->conn != NULL)
     ms_connection_close (self->conn);
   self->state = MS_SMTP_CLIENT_DISCONNECTED;
+  g_clear_pointer (&self->ahead_mail, g_free);
+  g_clear_pointer (&self->ahead_rcpts, g_ptr_array_unref);
 }
 
 static void
@@ -1032,7 +1036,7 @@ ms_smtp_client_noop (MsSmtpClient  *self,
 
   if (!_ms_smtp_client_check_connected (self, error))
     return FALSE;
-  g_return_val_if_fail (self->state != MS_SMTP_CLIENT_DATA, FALSE);
+  g_return_val_if_fail (self->state != MS_SMTP_CLIENT_DATA && self->state != MS_SMTP_CLIENT_AHEAD, FALSE);
 
   return _ms_smtp_client_simple_command (self, "NOOP", MS_SMTP_STAGE_RSET, cancellable, error);
 }
@@ -1046,7 +1050,7 @@ ms_smtp_client_rset (MsSmtpClient  *self,
 
   if (!_ms_smtp_client_check_connected (self, error))
     return FALSE;
-  g_return_val_if_fail (self->state != MS_SMTP_CLIENT_DATA, FALSE);
+  g_return_val_if_fail (self->state != MS_SMTP_CLIENT_DATA && self->state != MS_SMTP_CLIENT_AHEAD, FALSE);
 
   if (!_ms_smtp_client_simple_command (self, "RSET", MS_SMTP_STAGE_RSET, cancellable, error))
     return FALSE;
@@ -1065,9 +1069,10 @@ ms_smtp_client_quit (MsSmtpClient  *self,
 
   if (!_ms_smtp_client_check_connected (self, error))
     return FALSE;
-  if (self->state == MS_SMTP_CLIENT_DATA)
+  if (self->state == MS_SMTP_CLIENT_DATA || self->state == MS_SMTP_CLIENT_AHEAD)
     {
-      /* QUIT would become part of the message: just hang up. */
+      /* QUIT would become part of the message (or of the one whose envelope went
+       * ahead): just hang up. */
       _ms_smtp_client_disconnect (self);
       return TRUE;
     }

@@ -212,14 +212,32 @@ gboolean            ms_smtp_client_data_write_body        (MsSmtpClient        *
 gboolean            ms_smtp_client_data_finish            (MsSmtpClient        *self,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+/* The next message's envelope, to send ahead (see ms_smtp_client_data_finish_with). */
+typedef struct
+{
+  const char          *from;
+  const char * const  *recipients;
+  gsize                size;
+  MsSmtpMailFlags      flags;
+} MsSmtpEnvelope;
+
 /* The rest of the body and the final dot in one write (one segment for a small
  * message), then its reply: ms_smtp_client_data_write_body () plus
- * ms_smtp_client_data_finish () without a write between them. */
+ * ms_smtp_client_data_finish () without a write between them.
+ *
+ * With @next and PIPELINING (RFC 2920 §3.1: message content may start a group),
+ * the next message's MAIL, RCPT and DATA follow the dot in the same write, and
+ * ms_smtp_client_begin_message () for that same envelope then only reads their
+ * replies: one round trip a message instead of two.  Whether it went out shows
+ * in ms_smtp_client_has_envelope_ahead (); an envelope sent ahead and not used is
+ * abandoned only by closing the connection (QUIT would become a message). */
 gboolean            ms_smtp_client_data_finish_with       (MsSmtpClient        *self,
                                                            const void          *data,
                                                            gsize                length,
+                                                           const MsSmtpEnvelope *next,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
+gboolean            ms_smtp_client_has_envelope_ahead     (MsSmtpClient        *self);
 
 /* Results */
 MsSmtpCapabilities  ms_smtp_client_get_capabilities       (MsSmtpClient        *self);
