@@ -135,6 +135,7 @@ struct _MsServerEditor
   AdwActionRow       *incoming_source_row;
   GtkFileChooserNative *chooser;
   gboolean            testing;
+  gboolean            auto_test;     /* the test runs by itself after detection */
   gboolean            saving;
   gboolean            syncing;
 };
@@ -1002,6 +1003,12 @@ on_test_done_cb (GObject      *source,
     {
       self->report = report;
       ms_connection_log_finish (self->connection_log, report);
+      /* The automatic test ran out of view: its outcome comes to the person */
+      if (self->auto_test)
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (report->success
+                                                    ? _("Connection tested: everything works")
+                                                    : _("The connection test failed: its log under Connection Test says why")));
     }
   set_testing (self, FALSE);
 }
@@ -1014,6 +1021,7 @@ start_test (MsServerEditor *self,
 
   if (self->testing)
     return;
+  self->auto_test = !scroll;
 
   read_widgets (self);
   password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
