@@ -878,6 +878,24 @@ test_detect_found (void)
     g_assert_cmpstr (ms_server_get_host (stored), ==, "localhost");
     g_assert_cmpuint (ms_server_get_port (stored), ==, srv->port);
     g_assert_cmpstr (ms_server_get_incoming_host (stored), ==, "imap.good.test");
+
+    /* Editing it skips the address page; Check Domain runs when asked */
+    editor = ms_server_editor_new (NULL, db_path, secrets, stored);
+    gtk_window_present (GTK_WINDOW (editor));
+    g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
+    g_assert_true (gtk_widget_get_visible (get_widget (editor, "save-button")));
+    g_assert_false (gtk_widget_get_visible (get_widget (editor, "sources-group")));
+    checklist = ms_server_editor_get_domain_checklist (editor);
+    g_assert_false (ms_domain_checklist_get_busy (checklist));
+    g_assert_null (ms_domain_checklist_get_items (checklist));
+    click (editor, "domain-check-button");
+    wait_until (is_checklist_done, checklist, "the sender domain check of the stored profile");
+    g_assert_cmpint (find_item (ms_domain_checklist_get_items (checklist), "spf-authorises")->status, ==,
+                     MS_CHECK_OK);
+    /* Closing it while a check runs cancels the check */
+    click (editor, "domain-check-button");
+    g_assert_true (ms_domain_checklist_get_busy (checklist));
+    close_editor (editor);
   }
 }
 
