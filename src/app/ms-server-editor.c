@@ -24,121 +24,15 @@
 
 #include <glib/gi18n.h>
 
-#include "ms-autodetect.h"
 #include "ms-connection-log.h"
 #include "ms-dialog-util.h"
-#include "ms-domain-checklist.h"
 #include "ms-mailbox-check-job.h"
 #include "ms-provider.h"
 #include "ms-quota-row.h"
-#include "ms-server-editor.h"
+#include "ms-server-editor-private.h"
 #include "ms-server-save.h"
 
 #define MIB 1048576.0
-
-struct _MsServerEditor
-{
-  AdwWindow           parent_instance;
-
-  /* Template */
-  AdwToastOverlay    *toast_overlay;
-  AdwWindowTitle     *window_title;
-  GtkWidget          *save_button;
-  GtkStack           *stack;
-  AdwEntryRow        *detect_address_row;
-  AdwPasswordEntryRow *detect_password_row;
-  GtkWidget          *detect_spinner;
-  GtkWidget          *detect_button;
-  GtkWidget          *detect_cancel_button;
-  GtkLabel           *detect_status_label;
-  GtkWidget          *manual_button;
-  AdwPreferencesGroup *sources_group;
-  AdwPreferencesGroup *domain_group;
-  GtkWidget          *domain_check_button;
-  MsDomainChecklist  *domain_checklist;
-  GtkRevealer        *error_revealer;
-  GtkLabel           *error_label;
-  AdwEntryRow        *address_row;
-  AdwActionRow       *preset_row;
-  GtkLinkButton      *preset_link;
-  AdwEntryRow        *sender_name_row;
-  AdwEntryRow        *name_row;
-  AdwComboRow        *transport_row;
-  AdwEntryRow        *host_row;
-  AdwComboRow        *security_row;
-  AdwActionRow       *port_spin_row;
-  GtkSpinButton      *port_spin;
-  AdwEntryRow        *login_row;
-  AdwPasswordEntryRow *password_row;
-  GtkWidget          *password_stored;
-  AdwActionRow       *folder_row;
-  AdwPreferencesGroup *outgoing_group;
-  AdwPreferencesGroup *certificate_group;
-  AdwPreferencesGroup *test_group;
-  GtkButton          *test_button;
-  GtkWidget          *copy_log_button;
-  MsConnectionLog    *connection_log;
-  AdwActionRow       *ca_file_row;
-  GtkWidget          *ca_file_clear;
-  AdwEntryRow        *fingerprint_row;
-  GtkSpinButton      *connections_spin;
-  GtkSpinButton      *pause_spin;
-  GtkSpinButton      *max_size_spin;
-  GtkSpinButton      *recipients_spin;
-  GtkSpinButton      *priority_spin;
-  GtkSwitch          *enabled_switch;
-  GtkSwitch          *substitution_switch;
-  GtkListBox         *quota_list;
-  AdwComboRow        *incoming_protocol_row;
-  AdwEntryRow        *incoming_host_row;
-  AdwComboRow        *incoming_security_row;
-  AdwActionRow       *incoming_port_spin_row;
-  GtkSpinButton      *incoming_port_spin;
-  AdwEntryRow        *incoming_login_row;
-  AdwPasswordEntryRow *incoming_password_row;
-  GtkWidget          *incoming_password_stored;
-  AdwEntryRow        *incoming_folder_row;
-  GtkSwitch          *keep_switch;
-  AdwActionRow       *check_row;
-  GtkWidget          *check_spinner;
-  GtkButton          *check_button;
-  AdwEntryRow        *dkim_domain_row;
-  AdwEntryRow        *dkim_selector_row;
-  AdwActionRow       *dkim_key_row;
-  GtkWidget          *dkim_key_clear;
-  GtkWidget          *remove_group;
-
-  /* State */
-  char               *db_path;
-  MsSecrets          *secrets;
-  MsServer           *server;        /* the working copy */
-  MsServer           *original;      /* as stored; NULL for a new profile */
-  MsProvider         *provider;      /* the preset applied last (owned by the library) */
-  char               *auto_name;     /* the name filled in from the address */
-  MsSecurity          security;      /* for the port that follows the security choice */
-  MsSecurity          incoming_security;
-  MsIncomingProtocol  incoming_protocol;
-  GFile              *dkim_key_file; /* chosen, stored when saving */
-  gboolean            dkim_key_cleared;
-  gboolean            password_known;
-  gboolean            incoming_password_known;
-  gboolean            dkim_key_known;
-  char               *problem;
-  GCancellable       *cancellable;   /* the editor's lifetime */
-  GCancellable       *test_cancellable;
-  GCancellable       *check_cancellable; /* while the mailbox is checked */
-  MsServerTestReport *report;
-  GCancellable       *detect_cancellable; /* while the settings are detected */
-  MsDetectResult     *detected;      /* the last detection's result */
-  GPtrArray          *source_rows;   /* the rows of sources_group */
-  AdwActionRow       *smtp_source_row;
-  AdwActionRow       *incoming_source_row;
-  GtkFileChooserNative *chooser;
-  gboolean            testing;
-  gboolean            auto_test;     /* the test runs by itself after detection */
-  gboolean            saving;
-  gboolean            syncing;
-};
 
 G_DEFINE_FINAL_TYPE (MsServerEditor, ms_server_editor, ADW_TYPE_WINDOW)
 
@@ -168,20 +62,6 @@ is_gone (MsServerEditor *self)
 
 /* Widgets and the working copy */
 
-static char *
-dup_text (gpointer editable)
-{
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
-}
-
-static void
-set_text (gpointer    editable,
-          const char *text)
-{
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (editable)), text != NULL ? text : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (editable), text != NULL ? text : "");
-}
-
 static void
 read_quotas (MsServerEditor *self)
 {
@@ -205,17 +85,17 @@ static void
 read_widgets (MsServerEditor *self)
 {
   MsServer *s = self->server;
-  g_autofree char *address = dup_text (self->address_row);
-  g_autofree char *sender_name = dup_text (self->sender_name_row);
-  g_autofree char *name = dup_text (self->name_row);
-  g_autofree char *host = dup_text (self->host_row);
-  g_autofree char *login = dup_text (self->login_row);
-  g_autofree char *fingerprint = dup_text (self->fingerprint_row);
-  g_autofree char *incoming_host = dup_text (self->incoming_host_row);
-  g_autofree char *incoming_login = dup_text (self->incoming_login_row);
-  g_autofree char *incoming_folder = dup_text (self->incoming_folder_row);
-  g_autofree char *dkim_domain = dup_text (self->dkim_domain_row);
-  g_autofree char *dkim_selector = dup_text (self->dkim_selector_row);
+  g_autofree char *address = _ms_editor_dup_text (self->address_row);
+  g_autofree char *sender_name = _ms_editor_dup_text (self->sender_name_row);
+  g_autofree char *name = _ms_editor_dup_text (self->name_row);
+  g_autofree char *host = _ms_editor_dup_text (self->host_row);
+  g_autofree char *login = _ms_editor_dup_text (self->login_row);
+  g_autofree char *fingerprint = _ms_editor_dup_text (self->fingerprint_row);
+  g_autofree char *incoming_host = _ms_editor_dup_text (self->incoming_host_row);
+  g_autofree char *incoming_login = _ms_editor_dup_text (self->incoming_login_row);
+  g_autofree char *incoming_folder = _ms_editor_dup_text (self->incoming_folder_row);
+  g_autofree char *dkim_domain = _ms_editor_dup_text (self->dkim_domain_row);
+  g_autofree char *dkim_selector = _ms_editor_dup_text (self->dkim_selector_row);
   double size_mb = gtk_spin_button_get_value (self->max_size_spin);
 
   ms_server_set_sender_address (s, address);
@@ -284,17 +164,17 @@ write_widgets (MsServerEditor *self)
   MsServer *s = self->server;
 
   self->syncing = TRUE;
-  set_text (self->address_row, ms_server_get_sender_address (s));
-  set_text (self->sender_name_row, ms_server_get_sender_name (s));
-  set_text (self->name_row, ms_server_get_name (s));
+  _ms_editor_set_text (self->address_row, ms_server_get_sender_address (s));
+  _ms_editor_set_text (self->sender_name_row, ms_server_get_sender_name (s));
+  _ms_editor_set_text (self->name_row, ms_server_get_name (s));
   adw_combo_row_set_selected (self->transport_row, ms_server_get_transport (s));
-  set_text (self->host_row, ms_server_get_host (s));
+  _ms_editor_set_text (self->host_row, ms_server_get_host (s));
   adw_combo_row_set_selected (self->security_row, ms_server_get_security (s));
   gtk_spin_button_set_value (self->port_spin, ms_server_get_port (s) != 0
                                               ? ms_server_get_port (s)
                                               : ms_security_default_port (ms_server_get_security (s)));
-  set_text (self->login_row, ms_server_get_login (s));
-  set_text (self->fingerprint_row, ms_server_get_pinned_fingerprint (s));
+  _ms_editor_set_text (self->login_row, ms_server_get_login (s));
+  _ms_editor_set_text (self->fingerprint_row, ms_server_get_pinned_fingerprint (s));
   gtk_spin_button_set_value (self->connections_spin, MAX (ms_server_get_max_connections (s), 1));
   gtk_spin_button_set_value (self->pause_spin, ms_server_get_pause_ms (s));
   gtk_spin_button_set_value (self->max_size_spin, (guint64) (ms_server_get_max_message_size (s) / MIB + 0.5));
@@ -305,18 +185,18 @@ write_widgets (MsServerEditor *self)
   write_quotas (self);
 
   adw_combo_row_set_selected (self->incoming_protocol_row, ms_server_get_incoming_protocol (s));
-  set_text (self->incoming_host_row, ms_server_get_incoming_host (s));
+  _ms_editor_set_text (self->incoming_host_row, ms_server_get_incoming_host (s));
   adw_combo_row_set_selected (self->incoming_security_row, ms_server_get_incoming_security (s));
   gtk_spin_button_set_value (self->incoming_port_spin,
                              ms_server_get_incoming_port (s) != 0
                              ? ms_server_get_incoming_port (s)
                              : ms_incoming_default_port (MAX (ms_server_get_incoming_protocol (s), MS_INCOMING_IMAP),
                                                          ms_server_get_incoming_security (s)));
-  set_text (self->incoming_login_row, ms_server_get_incoming_login (s));
-  set_text (self->incoming_folder_row, ms_server_get_incoming_folder (s));
+  _ms_editor_set_text (self->incoming_login_row, ms_server_get_incoming_login (s));
+  _ms_editor_set_text (self->incoming_folder_row, ms_server_get_incoming_folder (s));
   gtk_switch_set_active (self->keep_switch, ms_server_get_incoming_keep (s));
-  set_text (self->dkim_domain_row, ms_server_get_dkim_domain (s));
-  set_text (self->dkim_selector_row, ms_server_get_dkim_selector (s));
+  _ms_editor_set_text (self->dkim_domain_row, ms_server_get_dkim_domain (s));
+  _ms_editor_set_text (self->dkim_selector_row, ms_server_get_dkim_selector (s));
   self->security = ms_server_get_security (s);
   self->incoming_security = ms_server_get_incoming_security (s);
   self->incoming_protocol = ms_server_get_incoming_protocol (s);
@@ -340,229 +220,6 @@ security_explanation (MsSecurity security)
       return _("Only for a server on your own network: the password and the messages would travel "
                "readable by anyone on the way.");
     }
-}
-
-static void
-set_subtitle (AdwActionRow *row,
-              const char   *text)
-{
-  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
-
-  adw_action_row_set_subtitle (row, escaped);
-}
-
-/* Where the detected settings came from */
-
-static char *
-describe_detected (const MsDetectedServer *found)
-{
-  /* Translators: "smtp.example.org, port 587, STARTTLS" */
-  g_autofree char *where = g_strdup_printf (_("%s, port %u, %s"), found->host, found->port,
-                                            ms_security_to_label (found->security));
-
-  if (found->login == NULL)
-    return g_steal_pointer (&where);
-  /* Translators: the first %s is "smtp.example.org, port 587, STARTTLS" */
-  return g_strdup_printf (_("%s, login %s"), where, found->login);
-}
-
-static const MsDetectedServer *
-detected_incoming (MsDetectResult     *result,
-                   MsIncomingProtocol *protocol)
-{
-  if (result->imap != NULL)
-    {
-      *protocol = MS_INCOMING_IMAP;
-      return result->imap;
-    }
-  *protocol = result->pop3 != NULL ? MS_INCOMING_POP3 : MS_INCOMING_NONE;
-  return result->pop3;
-}
-
-static gboolean
-smtp_overridden (MsServerEditor         *self,
-                 const MsDetectedServer *found)
-{
-  MsServer *s = self->server;
-
-  return ms_server_get_transport (s) != MS_TRANSPORT_SMTP
-         || g_strcmp0 (ms_server_get_host (s), found->host) != 0
-         || ms_server_get_port (s) != found->port
-         || ms_server_get_security (s) != found->security
-         || (found->login != NULL && g_strcmp0 (ms_server_get_login (s), found->login) != 0);
-}
-
-static gboolean
-incoming_overridden (MsServerEditor         *self,
-                     const MsDetectedServer *found,
-                     MsIncomingProtocol      protocol)
-{
-  MsServer *s = self->server;
-
-  return ms_server_get_incoming_protocol (s) != protocol
-         || g_strcmp0 (ms_server_get_incoming_host (s), found->host) != 0
-         || ms_server_get_incoming_port (s) != found->port
-         || ms_server_get_incoming_security (s) != found->security
-         || (found->login != NULL && g_strcmp0 (ms_server_get_incoming_login (s), found->login) != 0);
-}
-
-static void
-set_source_subtitle (AdwActionRow           *row,
-                     const MsDetectedServer *found,
-                     gboolean                overridden)
-{
-  g_autofree char *what = describe_detected (found);
-  g_autofree char *text = NULL;
-
-  if (overridden)
-    text = g_strdup_printf ("%s\n%s\n%s", what, found->source_text,
-                            _("You changed it since: your settings below are used."));
-  else
-    text = g_strdup_printf ("%s\n%s", what, found->source_text);
-  set_subtitle (row, text);
-}
-
-/* Says, under each detected setting, whether the person has changed it since. */
-static void
-update_sources (MsServerEditor *self)
-{
-  const MsDetectedServer *incoming;
-  MsIncomingProtocol protocol;
-
-  if (self->detected == NULL)
-    return;
-  if (self->smtp_source_row != NULL && self->detected->smtp != NULL)
-    set_source_subtitle (self->smtp_source_row, self->detected->smtp,
-                         smtp_overridden (self, self->detected->smtp));
-  incoming = detected_incoming (self->detected, &protocol);
-  if (self->incoming_source_row != NULL && incoming != NULL)
-    set_source_subtitle (self->incoming_source_row, incoming, incoming_overridden (self, incoming, protocol));
-}
-
-static void
-clear_sources (MsServerEditor *self)
-{
-  for (guint i = 0; i < self->source_rows->len; i++)
-    adw_preferences_group_remove (self->sources_group, g_ptr_array_index (self->source_rows, i));
-  g_ptr_array_set_size (self->source_rows, 0);
-  self->smtp_source_row = NULL;
-  self->incoming_source_row = NULL;
-}
-
-static AdwActionRow *
-add_source_row (MsServerEditor *self,
-                const char     *name,
-                const char     *icon,
-                const char     *title)
-{
-  GtkWidget *row = adw_action_row_new ();
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
-
-  gtk_widget_set_name (row, name);
-  adw_action_row_set_icon_name (ADW_ACTION_ROW (row), icon);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-  adw_preferences_group_add (self->sources_group, row);
-  g_ptr_array_add (self->source_rows, row);
-  return ADW_ACTION_ROW (row);
-}
-
-static const char *
-incoming_title (MsIncomingProtocol protocol)
-{
-  return protocol == MS_INCOMING_IMAP ? _("Bounce Mailbox (IMAP)") : _("Bounce Mailbox (POP3)");
-}
-
-static void
-add_tried_rows (MsServerEditor *self)
-{
-  GPtrArray *tried = self->detected->tried;
-  GtkWidget *expander = adw_expander_row_new ();
-  g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u lookup, in order",
-                                                         "%u lookups, in order", tried->len),
-                                            tried->len);
-
-  gtk_widget_set_name (expander, "tried-row");
-  adw_expander_row_set_icon_name (ADW_EXPANDER_ROW (expander), "system-search-symbolic");
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _("What Was Tried"));
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), count);
-  for (guint i = 0; i < tried->len; i++)
-    {
-      GtkWidget *row = adw_action_row_new ();
-      g_autofree char *line = g_markup_escape_text (g_ptr_array_index (tried, i), -1);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), line);
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-      gtk_widget_add_css_class (row, "ms-tried-row");
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
-    }
-  adw_preferences_group_add (self->sources_group, expander);
-  g_ptr_array_add (self->source_rows, expander);
-}
-
-static void
-add_documentation_rows (MsServerEditor *self)
-{
-  GPtrArray *urls = self->detected->documentation;
-
-  for (guint i = 0; i < urls->len; i++)
-    {
-      const char *url = g_ptr_array_index (urls, i);
-      AdwActionRow *row = add_source_row (self, "documentation-row", "help-browser-symbolic",
-                                          _("The Provider’s Instructions"));
-      GtkWidget *link = gtk_link_button_new_with_label (url, _("Open"));
-
-      set_subtitle (row, url);
-      gtk_widget_set_valign (link, GTK_ALIGN_CENTER);
-      adw_action_row_add_suffix (row, link);
-    }
-}
-
-static void
-show_sources (MsServerEditor *self)
-{
-  MsDetectResult *r = self->detected;
-  const MsDetectedServer *incoming;
-  MsIncomingProtocol protocol;
-  const char *domain = strchr (r->address, '@') != NULL ? strchr (r->address, '@') + 1 : r->address;
-  g_autofree char *description = NULL;
-
-  clear_sources (self);
-  gtk_widget_set_visible (GTK_WIDGET (self->sources_group), TRUE);
-  if (r->smtp == NULL)
-    {
-      adw_preferences_group_set_title (self->sources_group, _("No Settings Found"));
-      description = g_strdup_printf (_("Nothing answered for %s: no bundled provider, no autoconfig document, "
-                                       "nothing in its DNS and no likely server name. Ask your provider for "
-                                       "its outgoing (SMTP) server, port and security, and type them below."),
-                                     domain);
-      adw_preferences_group_set_description (self->sources_group, description);
-      add_tried_rows (self);
-      return;
-    }
-
-  adw_preferences_group_set_title (self->sources_group, _("Where These Settings Came From"));
-  if (r->provider_name != NULL)
-    description = g_strdup_printf (_("Filled in for %s. Change anything your provider says otherwise; "
-                                     "what you type wins."), r->provider_name);
-  else
-    description = g_strdup (_("Change anything your provider says otherwise; what you type wins."));
-  adw_preferences_group_set_description (self->sources_group, description);
-  self->smtp_source_row = add_source_row (self, "smtp-source-row", "mail-send-symbolic", _("Outgoing Mail (SMTP)"));
-  incoming = detected_incoming (r, &protocol);
-  if (incoming != NULL)
-    self->incoming_source_row = add_source_row (self, "incoming-source-row", "mail-unread-symbolic",
-                                                incoming_title (protocol));
-  if (protocol == MS_INCOMING_IMAP && r->pop3 != NULL)
-    {
-      AdwActionRow *row = add_source_row (self, "pop3-source-row", "mail-unread-symbolic",
-                                          _("Also Available: POP3"));
-
-      set_source_subtitle (row, r->pop3, FALSE);
-    }
-  add_documentation_rows (self);
-  add_tried_rows (self);
-  update_sources (self);
 }
 
 static void
@@ -595,7 +252,7 @@ update_preset_row (MsServerEditor *self)
     }
   if (notes->len == 0)
     g_string_append (notes, _("Check the quotas: they are careful guesses, not the provider’s promise."));
-  set_subtitle (self->preset_row, notes->str);
+  _ms_editor_set_subtitle (self->preset_row, notes->str);
 
   url = ms_provider_get_help_url (self->provider);
   gtk_widget_set_visible (GTK_WIDGET (self->preset_link), url != NULL);
@@ -609,21 +266,21 @@ update_file_rows (MsServerEditor *self)
   const char *ca_file = ms_server_get_ca_file (self->server);
   const char *folder = ms_server_get_folder (self->server);
 
-  set_subtitle (self->ca_file_row, ca_file != NULL ? ca_file : _("None: the system’s authorities are trusted"));
+  _ms_editor_set_subtitle (self->ca_file_row, ca_file != NULL ? ca_file : _("None: the system’s authorities are trusted"));
   gtk_widget_set_visible (self->ca_file_clear, ca_file != NULL);
-  set_subtitle (self->folder_row, folder != NULL ? folder : _("No folder chosen"));
+  _ms_editor_set_subtitle (self->folder_row, folder != NULL ? folder : _("No folder chosen"));
 
   if (self->dkim_key_file != NULL)
     {
       g_autofree char *path = g_file_get_path (self->dkim_key_file);
       g_autofree char *text = g_strdup_printf (_("%s: stored with the passwords when you save"), path);
 
-      set_subtitle (self->dkim_key_row, text);
+      _ms_editor_set_subtitle (self->dkim_key_row, text);
     }
   else if (self->dkim_key_known && !self->dkim_key_cleared)
-    set_subtitle (self->dkim_key_row, _("Stored with the passwords"));
+    _ms_editor_set_subtitle (self->dkim_key_row, _("Stored with the passwords"));
   else
-    set_subtitle (self->dkim_key_row, _("None"));
+    _ms_editor_set_subtitle (self->dkim_key_row, _("None"));
   gtk_widget_set_visible (self->dkim_key_clear,
                           self->dkim_key_file != NULL || (self->dkim_key_known && !self->dkim_key_cleared));
 }
@@ -674,7 +331,7 @@ update_state (MsServerEditor *self)
   update_preset_row (self);
   update_file_rows (self);
   update_password_hints (self);
-  update_sources (self);
+  _ms_server_editor_update_sources (self);
   gtk_widget_set_sensitive (self->domain_check_button,
                             !ms_domain_checklist_get_busy (self->domain_checklist)
                             && ms_server_get_sender_address (s) != NULL
@@ -792,7 +449,7 @@ on_address_changed_cb (MsServerEditor *self)
     return;
 
   read_widgets (self);
-  address = dup_text (self->address_row);
+  address = _ms_editor_dup_text (self->address_row);
   old_login = g_strdup (ms_server_get_login (self->server));
   provider = strchr (address, '@') != NULL ? ms_provider_lookup (address) : NULL;
 
@@ -827,7 +484,7 @@ on_address_changed_cb (MsServerEditor *self)
     }
 
   /* The profile is named after the address until the person names it. */
-  name = dup_text (self->name_row);
+  name = _ms_editor_dup_text (self->name_row);
   if (name[0] == '\0' || g_strcmp0 (name, self->auto_name) == 0)
     ms_server_set_name (self->server, address);
   g_free (self->auto_name);
@@ -1158,261 +815,6 @@ on_copy_log_cb (MsServerEditor *self)
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Log copied")));
-}
-
-/* Detecting the settings from the address */
-
-static void
-show_detect_status (MsServerEditor *self,
-                    const char     *text)
-{
-  gtk_label_set_text (self->detect_status_label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->detect_status_label), text != NULL);
-}
-
-static void
-set_detecting (MsServerEditor *self,
-               gboolean        detecting)
-{
-  gtk_widget_set_visible (self->detect_spinner, detecting);
-  if (detecting)
-    gtk_spinner_start (GTK_SPINNER (self->detect_spinner));
-  else
-    gtk_spinner_stop (GTK_SPINNER (self->detect_spinner));
-  gtk_widget_set_visible (self->detect_cancel_button, TRUE);
-  /* The focus leaves the rows before they turn insensitive: Escape and Enter
-   * keep working, and Cancel is one key away. */
-  if (detecting)
-    gtk_widget_grab_focus (self->detect_cancel_button);
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->detect_address_row));
-  gtk_widget_set_sensitive (self->detect_button, !detecting);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->detect_address_row), !detecting);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->detect_password_row), !detecting);
-  gtk_widget_set_sensitive (self->manual_button, !detecting);
-  gtk_widget_set_visible (self->detect_cancel_button, detecting);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETECTING]);
-}
-
-static void
-show_settings_page (MsServerEditor *self)
-{
-  gtk_stack_set_visible_child_name (self->stack, "settings");
-  gtk_widget_set_visible (self->save_button, TRUE);
-}
-
-/* The address and password of the first page go to the settings: the address
- * fills in its provider's preset, as typing it there does. */
-static void
-carry_over_address (MsServerEditor *self)
-{
-  g_autofree char *address = dup_text (self->detect_address_row);
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->detect_password_row));
-
-  if (address[0] != '\0')
-    set_text (self->address_row, address);
-  if (password[0] != '\0')
-    gtk_editable_set_text (GTK_EDITABLE (self->password_row), password);
-}
-
-static void
-apply_detected (MsServerEditor *self)
-{
-  MsDetectResult *r = self->detected;
-  MsServer *s = self->server;
-  const MsDetectedServer *incoming;
-  MsIncomingProtocol protocol;
-  const char *password;
-
-  carry_over_address (self);
-  read_widgets (self);
-  if (r->smtp != NULL)
-    {
-      ms_server_set_transport (s, MS_TRANSPORT_SMTP);
-      ms_server_set_host (s, r->smtp->host);
-      ms_server_set_security (s, r->smtp->security);
-      ms_server_set_port (s, r->smtp->port);
-      if (r->smtp->login != NULL)
-        ms_server_set_login (s, r->smtp->login);
-    }
-  incoming = detected_incoming (r, &protocol);
-  if (incoming != NULL)
-    {
-      ms_server_set_incoming_protocol (s, protocol);
-      ms_server_set_incoming_host (s, incoming->host);
-      ms_server_set_incoming_security (s, incoming->security);
-      ms_server_set_incoming_port (s, incoming->port);
-      ms_server_set_incoming_login (s, incoming->login != NULL ? incoming->login : ms_server_get_login (s));
-    }
-  write_widgets (self);
-
-  password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  if (incoming != NULL && password[0] != '\0'
-      && gtk_editable_get_text (GTK_EDITABLE (self->incoming_password_row))[0] == '\0')
-    gtk_editable_set_text (GTK_EDITABLE (self->incoming_password_row), password);
-  gtk_editable_set_text (GTK_EDITABLE (self->detect_password_row), "");
-  show_sources (self);
-  update_state (self);
-}
-
-static void
-check_domain (MsServerEditor *self)
-{
-  read_widgets (self);
-  ms_domain_checklist_check (self->domain_checklist, self->server, NULL, self->secrets, self->dkim_key_file);
-}
-
-static void
-on_detected_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MsServerEditor) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MsDetectResult) detected = ms_autodetect_finish (result, &error);
-
-  if (is_gone (self))
-    return;
-  g_clear_object (&self->detect_cancellable);
-  set_detecting (self, FALSE);
-  if (detected == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_detect_status (self, _("Stopped. Detect again, or set the server up manually."));
-      else
-        show_detect_status (self, error->message);
-      gtk_widget_grab_focus (GTK_WIDGET (self->detect_address_row));
-      return;
-    }
-
-  g_clear_pointer (&self->detected, ms_detect_result_free);
-  self->detected = g_steal_pointer (&detected);
-  show_detect_status (self, NULL);
-  apply_detected (self);
-  show_settings_page (self);
-  if (self->detected->smtp == NULL)
-    {
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (_("No settings found: type your provider’s settings")));
-      gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
-      return;
-    }
-  gtk_widget_grab_focus (self->save_button);
-  /* The found settings are tried at once, and the sender domain checked. */
-  start_test (self, FALSE);
-  check_domain (self);
-}
-
-static gboolean
-is_whole_address (const char *address)
-{
-  const char *at = strrchr (address, '@');
-
-  return at != NULL && at != address && at[1] != '\0' && strchr (at, '.') != NULL
-         && strpbrk (address, " \t") == NULL;
-}
-
-void
-ms_server_editor_detect (MsServerEditor *self)
-{
-  g_autofree char *address = NULL;
-  g_autofree char *text = NULL;
-  MsDetectOptions options = { 0 };
-
-  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
-
-  if (self->detect_cancellable != NULL || is_gone (self))
-    return;
-  address = dup_text (self->detect_address_row);
-  if (!is_whole_address (address))
-    {
-      show_detect_status (self, _("Type your whole email address, such as anna@example.org."));
-      gtk_widget_grab_focus (GTK_WIDGET (self->detect_address_row));
-      return;
-    }
-  self->detect_cancellable = g_cancellable_new ();
-  text = g_strdup_printf (_("Looking up the settings for %s… This can take up to half a minute."),
-                          strrchr (address, '@') + 1);
-  show_detect_status (self, text);
-  set_detecting (self, TRUE);
-  options.ca_file = ms_server_get_ca_file (self->server);
-  ms_autodetect_async (address, &options, self->detect_cancellable, on_detected_cb, g_object_ref (self));
-}
-
-void
-ms_server_editor_cancel_detect (MsServerEditor *self)
-{
-  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
-
-  if (self->detect_cancellable != NULL)
-    g_cancellable_cancel (self->detect_cancellable);
-}
-
-gboolean
-ms_server_editor_get_detecting (MsServerEditor *self)
-{
-  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
-
-  return self->detect_cancellable != NULL;
-}
-
-const char *
-ms_server_editor_get_page (MsServerEditor *self)
-{
-  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
-
-  return gtk_stack_get_visible_child_name (self->stack);
-}
-
-MsDomainChecklist *
-ms_server_editor_get_domain_checklist (MsServerEditor *self)
-{
-  g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), NULL);
-
-  return self->domain_checklist;
-}
-
-static void
-on_detect_activated_cb (MsServerEditor *self)
-{
-  ms_server_editor_detect (self);
-}
-
-static void
-on_detect_cancel_cb (MsServerEditor *self)
-{
-  ms_server_editor_cancel_detect (self);
-}
-
-static void
-on_detect_address_changed_cb (MsServerEditor *self)
-{
-  if (self->detect_cancellable == NULL)
-    show_detect_status (self, NULL);
-}
-
-static void
-on_manual_clicked_cb (MsServerEditor *self)
-{
-  carry_over_address (self);
-  gtk_editable_set_text (GTK_EDITABLE (self->detect_password_row), "");
-  show_settings_page (self);
-  if (gtk_editable_get_text (GTK_EDITABLE (self->address_row))[0] == '\0')
-    gtk_widget_grab_focus (GTK_WIDGET (self->address_row));
-  else
-    gtk_widget_grab_focus (GTK_WIDGET (self->host_row));
-}
-
-static void
-on_domain_check_clicked_cb (MsServerEditor *self)
-{
-  check_domain (self);
-}
-
-static void
-on_checklist_busy_cb (MsServerEditor *self)
-{
-  update_state (self);
 }
 
 /* Knowing which secrets are stored */
@@ -1752,18 +1154,13 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   CALLBACK (on_check_clicked_cb);
   CALLBACK (on_copy_log_cb);
   CALLBACK (on_remove_clicked_cb);
-  CALLBACK (on_detect_activated_cb);
-  CALLBACK (on_detect_cancel_cb);
-  CALLBACK (on_detect_address_changed_cb);
-  CALLBACK (on_manual_clicked_cb);
-  CALLBACK (on_domain_check_clicked_cb);
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "editor.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   g_type_ensure (MS_TYPE_CONNECTION_LOG);
-  g_type_ensure (MS_TYPE_DOMAIN_CHECKLIST);
+  _ms_server_editor_class_init_detect (widget_class);
 }
 
 #undef BIND
@@ -1774,12 +1171,7 @@ ms_server_editor_init (MsServerEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
-  self->source_rows = g_ptr_array_new ();
-  ms_domain_checklist_set_message (self->domain_checklist,
-                                   _("Check Domain looks up the SPF, DKIM and DMARC records of the "
-                                     "sender address’s domain."));
-  g_signal_connect_object (self->domain_checklist, "notify::busy", G_CALLBACK (on_checklist_busy_cb),
-                           self, G_CONNECT_SWAPPED);
+  _ms_server_editor_init_detect (self);
 }
 
 MsServerEditor *
@@ -1809,7 +1201,7 @@ ms_server_editor_new (GtkWindow  *parent,
       adw_window_title_set_title (self->window_title, title);
       gtk_window_set_title (GTK_WINDOW (self), title);
       gtk_widget_set_visible (self->remove_group, TRUE);
-      show_settings_page (self);
+      _ms_server_editor_show_settings_page (self);
       ms_server_check_secrets_async (self, secrets, server, self->cancellable, on_secrets_checked_cb, NULL);
     }
   else
@@ -1916,4 +1308,43 @@ ms_server_editor_get_saving (MsServerEditor *self)
   g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
 
   return self->saving;
+}
+
+/* For ms-server-editor-detect.c */
+
+gboolean
+_ms_server_editor_is_gone (MsServerEditor *self)
+{
+  return is_gone (self);
+}
+
+void
+_ms_server_editor_read_widgets (MsServerEditor *self)
+{
+  read_widgets (self);
+}
+
+void
+_ms_server_editor_write_widgets (MsServerEditor *self)
+{
+  write_widgets (self);
+}
+
+void
+_ms_server_editor_update_state (MsServerEditor *self)
+{
+  update_state (self);
+}
+
+void
+_ms_server_editor_start_test (MsServerEditor *self,
+                              gboolean        scroll)
+{
+  start_test (self, scroll);
+}
+
+void
+_ms_server_editor_notify_detecting (MsServerEditor *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETECTING]);
 }
