@@ -500,6 +500,9 @@ on_domain_check_clicked_cb (MsServerEditor *self)
 static void
 on_checklist_busy_cb (MsServerEditor *self)
 {
+  /* Also while the editor goes away, when its widgets are no more */
+  if (_ms_server_editor_is_gone (self))
+    return;
   _ms_server_editor_update_state (self);
 }
 
