@@ -467,6 +467,14 @@ table_lookup_records (GResolver            *resolver,
 {
   GList *result = NULL;
 
+  /* A slow name server: it answers after ten seconds, or when cancelled */
+  if (g_str_has_suffix (name, "slowdns.test"))
+    {
+      for (guint i = 0; i < 1000 && !g_cancellable_is_cancelled (cancellable); i++)
+        g_usleep (10000);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+    }
   for (gsize i = 0; type == G_RESOLVER_RECORD_TXT && i < G_N_ELEMENTS (dns_table); i++)
     if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "TXT"))
       {
@@ -966,6 +974,28 @@ test_detect_cancel (void)
   started = g_get_monotonic_time ();
   close_editor (editor);
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+
+  /* Closing it while the sender domain is checked cancels the check */
+  {
+    g_autoptr(MsServer) server = ms_server_new ();
+    MsDomainChecklist *checklist;
+    gpointer weak_checklist;
+
+    ms_server_set_name (server, "Slow DNS");
+    ms_server_set_host (server, "localhost");
+    ms_server_set_sender_address (server, "eve@slowdns.test");
+    editor = ms_server_editor_new (NULL, db_path, secrets, server);
+    gtk_window_present (GTK_WINDOW (editor));
+    checklist = ms_server_editor_get_domain_checklist (editor);
+    weak_checklist = checklist;
+    g_object_add_weak_pointer (G_OBJECT (checklist), &weak_checklist);
+    click (editor, "domain-check-button");
+    g_assert_true (ms_domain_checklist_get_busy (checklist));
+    started = g_get_monotonic_time ();
+    close_editor (editor);
+    wait_until (is_destroyed, &weak_checklist, "the checklist to go when its check is cancelled");
+    g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  }
 
   /* Set Up Manually skips the lookup */
   editor = open_editor (secrets);

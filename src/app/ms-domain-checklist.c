@@ -276,6 +276,17 @@ on_check_done_cb (GObject      *source,
   set_busy (self, FALSE);
 }
 
+/* GtkWidget */
+
+/* Out of its window (a closed editor or dialog) the answer has no one to tell:
+ * the task still holds the widget, so dispose alone would come too late. */
+static void
+ms_domain_checklist_unroot (GtkWidget *widget)
+{
+  ms_domain_checklist_cancel (MS_DOMAIN_CHECKLIST (widget));
+  GTK_WIDGET_CLASS (ms_domain_checklist_parent_class)->unroot (widget);
+}
+
 /* GObject */
 
 static void
@@ -320,10 +331,12 @@ static void
 ms_domain_checklist_class_init (MsDomainChecklistClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ms_domain_checklist_dispose;
   object_class->finalize = ms_domain_checklist_finalize;
   object_class->get_property = ms_domain_checklist_get_property;
+  widget_class->unroot = ms_domain_checklist_unroot;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,

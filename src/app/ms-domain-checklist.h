@@ -35,8 +35,9 @@ G_DECLARE_FINAL_TYPE (MsDomainChecklist, ms_domain_checklist, MS, DOMAIN_CHECKLI
  * through one server: a row per MsCheckItem with an icon for ok, warning or
  * error, its title and its advice.  The check runs on a worker thread (the DNS
  * lookups, and reading the DKIM key from @secrets or the chosen file), is
- * cancelled by a new check, by ms_domain_checklist_cancel() and by disposing the
- * widget.  It only advises: nothing it shows blocks anything.  Property "busy". */
+ * cancelled by a new check, by ms_domain_checklist_cancel() and by taking the
+ * widget out of its window (closing it).  It only advises: nothing it shows
+ * blocks anything.  Property "busy". */
 MsDomainChecklist *ms_domain_checklist_new         (void);
 /* @from_address NULL: the server's sender address.  @secrets and @dkim_key_file
  * (a PEM file chosen but not stored yet) may be NULL: the DKIM key is then read
