@@ -857,9 +857,17 @@ test_detect_found (void)
   scroll_to (get_widget (editor, "domain-group"));
   save_screenshot (GTK_WIDGET (editor), "screenshot-server-domain-check.png");
 
+  /* Each detected field says so where it is */
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (editor, "host-row")), ==,
+                   "Detected from the provider’s autoconfig");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (editor, "incoming-login-row")), ==,
+                   "Detected from the provider’s autoconfig");
+
   /* Overriding a field: the source says the person's value is used */
   type_into (editor, "host-row", "127.0.0.1");
   g_assert_nonnull (strstr (subtitle_of (editor, "smtp-source-row"), "You changed it since"));
+  g_assert_null (gtk_widget_get_tooltip_text (get_widget (editor, "host-row")));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (get_widget (editor, "security-row")));
   g_assert_null (strstr (subtitle_of (editor, "incoming-source-row"), "You changed it since"));
   type_into (editor, "host-row", "localhost");
   g_assert_null (strstr (subtitle_of (editor, "smtp-source-row"), "You changed it since"));

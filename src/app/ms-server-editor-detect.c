@@ -105,7 +105,45 @@ set_source_subtitle (AdwActionRow           *row,
   _ms_editor_set_subtitle (row, text);
 }
 
-/* Says, under each detected setting, whether the person has changed it since. */
+/* A detected field says where its value came from while it holds it. */
+static void
+set_field_source (gpointer                row,
+                  const MsDetectedServer *found,
+                  gboolean                same)
+{
+  g_autofree char *text = NULL;
+
+  if (found != NULL && same)
+    /* Translators: a field's tooltip, e.g. "Detected from the provider’s autoconfig" */
+    text = g_strdup_printf (_("Detected %s"), found->source_text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), text);
+}
+
+static void
+update_field_sources (MsServerEditor         *self,
+                      const MsDetectedServer *smtp,
+                      const MsDetectedServer *incoming)
+{
+  MsServer *s = self->server;
+
+  set_field_source (self->host_row, smtp, smtp != NULL && g_strcmp0 (ms_server_get_host (s), smtp->host) == 0);
+  set_field_source (self->port_spin_row, smtp, smtp != NULL && ms_server_get_port (s) == smtp->port);
+  set_field_source (self->security_row, smtp, smtp != NULL && ms_server_get_security (s) == smtp->security);
+  set_field_source (self->login_row, smtp, smtp != NULL && smtp->login != NULL
+                                           && g_strcmp0 (ms_server_get_login (s), smtp->login) == 0);
+  set_field_source (self->incoming_host_row, incoming,
+                    incoming != NULL && g_strcmp0 (ms_server_get_incoming_host (s), incoming->host) == 0);
+  set_field_source (self->incoming_port_spin_row, incoming,
+                    incoming != NULL && ms_server_get_incoming_port (s) == incoming->port);
+  set_field_source (self->incoming_security_row, incoming,
+                    incoming != NULL && ms_server_get_incoming_security (s) == incoming->security);
+  set_field_source (self->incoming_login_row, incoming,
+                    incoming != NULL && incoming->login != NULL
+                    && g_strcmp0 (ms_server_get_incoming_login (s), incoming->login) == 0);
+}
+
+/* Says, under each detected setting and on its field, whether the person has
+ * changed it since. */
 void
 _ms_server_editor_update_sources (MsServerEditor *self)
 {
@@ -120,6 +158,9 @@ _ms_server_editor_update_sources (MsServerEditor *self)
   incoming = detected_incoming (self->detected, &protocol);
   if (self->incoming_source_row != NULL && incoming != NULL)
     set_source_subtitle (self->incoming_source_row, incoming, incoming_overridden (self, incoming, protocol));
+  if (ms_server_get_incoming_protocol (self->server) != protocol)
+    incoming = NULL;
+  update_field_sources (self, self->detected->smtp, incoming);
 }
 
 static void
