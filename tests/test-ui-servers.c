@@ -446,6 +446,17 @@ test_servers (void)
   g_assert_nonnull (ms_server_editor_get_problem (editor));
   g_assert_false (gtk_widget_get_sensitive (get_widget (editor, "save-button")));
 
+  /* A new profile starts on the address page; Set Up Manually carries the address
+   * over and the preset of its provider fills the rest in, as typing it there does */
+  g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "address");
+  g_assert_false (gtk_widget_get_visible (get_widget (editor, "save-button")));
+  type_into (editor, "detect-address-row", address);
+  click (editor, "manual-button");
+  g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
+  g_assert_true (gtk_widget_get_visible (get_widget (editor, "save-button")));
+  g_assert_cmpstr (text_of (editor, "address-row"), ==, address);
+  g_assert_false (gtk_widget_get_visible (get_widget (editor, "sources-group")));
+
   /* Typing the address fills the rest in from the Mail.ru preset */
   type_into (editor, "address-row", address);
   g_assert_cmpstr (text_of (editor, "host-row"), ==, "smtp.mail.ru");

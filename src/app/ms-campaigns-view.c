@@ -681,6 +681,8 @@ ms_campaigns_view_new_campaign (MsCampaignsView *self)
   g_return_val_if_fail (self->db_path != NULL, NULL);
 
   dialog = ms_new_campaign_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->db_path);
+  if (self->secrets != NULL)
+    ms_new_campaign_dialog_set_secrets (dialog, self->secrets);
   g_signal_connect_object (dialog, "start", G_CALLBACK (on_dialog_start_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "saved", G_CALLBACK (on_dialog_saved_cb), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));

@@ -27,6 +27,7 @@
 #include <glib/gi18n.h>
 
 #include "ms-contact-list.h"
+#include "ms-domain-checklist.h"
 #include "ms-format.h"
 #include "ms-merge.h"
 #include "ms-new-campaign-dialog.h"
@@ -62,8 +63,10 @@ struct _MsNewCampaignDialog
   AdwPreferencesPage *preflight_page;
   GPtrArray         *preflight_groups;  /* AdwPreferencesGroup on the preflight page */
   GtkWidget         *preflight_spinner;
+  GPtrArray         *checklists;        /* MsDomainChecklist on the preflight page */
 
   char              *db_path;
+  MsSecrets         *secrets;           /* for the DKIM keys; may be NULL */
   GCancellable      *cancellable;
   GPtrArray         *templates;       /* MsTemplate */
   GPtrArray         *lists;           /* MsContactList */
@@ -414,6 +417,8 @@ typedef struct
   char           *lacking_example;
   GPtrArray      *findings;
   MsCampaignPlan *plan;
+  GPtrArray      *servers;        /* MsServer, the chosen ones in order */
+  char           *fixed_sender;   /* the template's own From, or NULL */
 } Preflight;
 
 static void
@@ -424,6 +429,8 @@ preflight_free (gpointer data)
   g_clear_object (&p->campaign);
   g_clear_pointer (&p->findings, g_ptr_array_unref);
   g_clear_pointer (&p->plan, ms_campaign_plan_free);
+  g_clear_pointer (&p->servers, g_ptr_array_unref);
+  g_free (p->fixed_sender);
   g_free (p->lacking_example);
   g_free (p);
 }
@@ -560,6 +567,8 @@ preflight_job (MsStore       *store,
   p->findings = ms_preflight_check (tmpl, sample, checks, n_ids);
   if (!count_lacking (store, campaign, tmpl, p, error))
     goto fail;
+  p->fixed_sender = g_strdup (ms_template_get_sender_address (tmpl));
+  p->servers = g_steal_pointer (&servers);
   return p;
 
 fail:
@@ -570,6 +579,9 @@ fail:
 static void
 clear_preflight (MsNewCampaignDialog *self)
 {
+  for (guint i = 0; i < self->checklists->len; i++)
+    ms_domain_checklist_cancel (g_ptr_array_index (self->checklists, i));
+  g_ptr_array_set_size (self->checklists, 0);
   for (guint i = 0; i < self->preflight_groups->len; i++)
     adw_preferences_page_remove (self->preflight_page, g_ptr_array_index (self->preflight_groups, i));
   g_ptr_array_set_size (self->preflight_groups, 0);
@@ -610,6 +622,61 @@ add_row (AdwPreferencesGroup *group,
     adw_action_row_set_icon_name (ADW_ACTION_ROW (row), icon);
   adw_preferences_group_add (group, row);
   return row;
+}
+
+/* The sender domain of the From each server will send with (the template's own
+ * From when it has one and the server may use it), once per domain and server
+ * host: advice, never blocking Start. */
+static void
+add_domain_checks (MsNewCampaignDialog *self,
+                   Preflight           *p)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  AdwPreferencesGroup *group = NULL;
+
+  for (guint i = 0; p->servers != NULL && i < p->servers->len; i++)
+    {
+      MsServer *server = g_ptr_array_index (p->servers, i);
+      const char *own = ms_server_get_sender_address (server);
+      const char *from = own;
+      const char *at;
+      g_autofree char *key = NULL;
+      g_autofree char *heading = NULL;
+      g_autofree char *domain = NULL;
+      MsDomainChecklist *checklist;
+      GtkWidget *label;
+
+      /* The template's own From, unless the server may only send as itself */
+      if (p->fixed_sender != NULL && p->fixed_sender[0] != '\0'
+          && (own == NULL || ms_server_get_allow_sender_substitution (server)))
+        from = p->fixed_sender;
+      at = from != NULL ? strrchr (from, '@') : NULL;
+      if (at == NULL)
+        continue;
+      domain = g_ascii_strdown (at + 1, -1);
+      key = g_strdup_printf ("%s\n%s", domain,
+                             ms_server_get_host (server) != NULL ? ms_server_get_host (server) : "");
+      if (!g_hash_table_add (seen, g_steal_pointer (&key)))
+        continue;
+      if (group == NULL)
+        group = add_group (self, _("Sender Domain"),
+                           _("Whether receivers will trust mail from these senders. Advice only: the "
+                             "campaign can start whatever it says, but problems here send mail to spam."));
+      /* Translators: "example.org, sent through Office SMTP" */
+      heading = g_strdup_printf (_("%s, sent through %s"), domain, ms_server_get_name (server));
+      label = gtk_label_new (heading);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_add_css_class (label, "heading");
+      gtk_widget_set_name (label, "domain-heading");
+      gtk_widget_set_margin_top (label, self->checklists->len > 0 ? 12 : 0);
+      adw_preferences_group_add (group, label);
+      checklist = ms_domain_checklist_new ();
+      gtk_widget_set_name (GTK_WIDGET (checklist), "domain-checklist");
+      adw_preferences_group_add (group, GTK_WIDGET (checklist));
+      g_ptr_array_add (self->checklists, checklist);
+      ms_domain_checklist_check (checklist, server, from, self->secrets, NULL);
+    }
 }
 
 static char *
@@ -678,6 +745,8 @@ on_preflight_done_cb (GObject      *source,
     }
   if (p->findings->len == 0)
     add_row (group, "emblem-ok-symbolic", _("No problems found"), NULL);
+
+  add_domain_checks (self, p);
 
   group = add_group (self, _("Plan"), _("Under the current quotas"));
   for (guint i = 0; i < p->plan->servers->len; i++)
@@ -804,6 +873,7 @@ ms_new_campaign_dialog_close_request (GtkWindow *window)
   MsNewCampaignDialog *self = MS_NEW_CAMPAIGN_DIALOG (window);
 
   g_cancellable_cancel (self->cancellable);
+  clear_preflight (self);
   delete_draft (self);
   return GTK_WINDOW_CLASS (ms_new_campaign_dialog_parent_class)->close_request (window);
 }
@@ -825,6 +895,8 @@ ms_new_campaign_dialog_finalize (GObject *object)
   g_clear_pointer (&self->list_rows, g_ptr_array_unref);
   g_clear_pointer (&self->servers, g_array_unref);
   g_clear_pointer (&self->preflight_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->checklists, g_ptr_array_unref);
+  g_clear_object (&self->secrets);
   g_free (self->db_path);
 
   G_OBJECT_CLASS (ms_new_campaign_dialog_parent_class)->finalize (object);
@@ -887,6 +959,7 @@ ms_new_campaign_dialog_init (MsNewCampaignDialog *self)
   self->servers = g_array_new (FALSE, TRUE, sizeof (ServerChoice));
   g_array_set_clear_func (self->servers, server_choice_clear);
   self->preflight_groups = g_ptr_array_new ();
+  self->checklists = g_ptr_array_new ();
 
   gtk_window_set_title (GTK_WINDOW (self), _("New Campaign"));
   gtk_window_set_default_size (GTK_WINDOW (self), 600, 720);
@@ -1096,4 +1169,23 @@ ms_new_campaign_dialog_dup_preflight_text (MsNewCampaignDialog *self)
 
   append_rows_text (GTK_WIDGET (self->preflight_page), text);
   return g_string_free (text, FALSE);
+}
+
+void
+ms_new_campaign_dialog_set_secrets (MsNewCampaignDialog *self,
+                                    MsSecrets           *secrets)
+{
+  g_return_if_fail (MS_IS_NEW_CAMPAIGN_DIALOG (self));
+  g_return_if_fail (secrets == NULL || MS_IS_SECRETS (secrets));
+
+  g_set_object (&self->secrets, secrets);
+}
+
+/* The sender-domain checklists of the pre-flight page, for tests. */
+GPtrArray *
+ms_new_campaign_dialog_get_domain_checklists (MsNewCampaignDialog *self)
+{
+  g_return_val_if_fail (MS_IS_NEW_CAMPAIGN_DIALOG (self), NULL);
+
+  return self->checklists;
 }

@@ -22,12 +22,15 @@
 
 #include <adwaita.h>
 
+#include "ms-secrets.h"
+
 G_BEGIN_DECLS
 
 /* The New Campaign dialog: name, template, lists and exclusion lists, servers
  * chosen and ordered, start time and send window; then a pre-flight page (the
  * audience, suppressed contacts, contacts lacking merge fields, size, attachment
- * and sender problems per server, and the plan under the current quotas).
+ * and sender problems per server, the sender domain's SPF, DKIM and DMARC, and
+ * the plan under the current quotas).
  * "Start Sending" emits "start" with the new campaign's id; "Save as Draft"
  * emits "saved". */
 #define MS_TYPE_NEW_CAMPAIGN_DIALOG (ms_new_campaign_dialog_get_type ())
@@ -56,5 +59,10 @@ gboolean             ms_new_campaign_dialog_choose_server (MsNewCampaignDialog *
 /* The pre-flight page in words (for tests): every row's title and subtitle. */
 char                *ms_new_campaign_dialog_dup_preflight_text (MsNewCampaignDialog *self);
 gint64               ms_new_campaign_dialog_get_campaign_id (MsNewCampaignDialog *self);
+/* The secret store, for comparing the DKIM keys in the sender-domain checks. */
+void                 ms_new_campaign_dialog_set_secrets   (MsNewCampaignDialog *self,
+                                                           MsSecrets           *secrets);
+/* The MsDomainChecklist of the pre-flight page (one per sender domain and server). */
+GPtrArray           *ms_new_campaign_dialog_get_domain_checklists (MsNewCampaignDialog *self);
 
 G_END_DECLS

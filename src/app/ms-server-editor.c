@@ -29,95 +29,10 @@
 #include "ms-mailbox-check-job.h"
 #include "ms-provider.h"
 #include "ms-quota-row.h"
-#include "ms-server-editor.h"
+#include "ms-server-editor-private.h"
 #include "ms-server-save.h"
 
 #define MIB 1048576.0
-
-struct _MsServerEditor
-{
-  AdwWindow           parent_instance;
-
-  /* Template */
-  AdwToastOverlay    *toast_overlay;
-  AdwWindowTitle     *window_title;
-  GtkRevealer        *error_revealer;
-  GtkLabel           *error_label;
-  AdwEntryRow        *address_row;
-  AdwActionRow       *preset_row;
-  GtkLinkButton      *preset_link;
-  AdwEntryRow        *sender_name_row;
-  AdwEntryRow        *name_row;
-  AdwComboRow        *transport_row;
-  AdwEntryRow        *host_row;
-  AdwComboRow        *security_row;
-  AdwActionRow       *port_spin_row;
-  GtkSpinButton      *port_spin;
-  AdwEntryRow        *login_row;
-  AdwPasswordEntryRow *password_row;
-  GtkWidget          *password_stored;
-  AdwActionRow       *folder_row;
-  AdwPreferencesGroup *outgoing_group;
-  AdwPreferencesGroup *certificate_group;
-  AdwPreferencesGroup *test_group;
-  GtkButton          *test_button;
-  GtkWidget          *copy_log_button;
-  MsConnectionLog    *connection_log;
-  AdwActionRow       *ca_file_row;
-  GtkWidget          *ca_file_clear;
-  AdwEntryRow        *fingerprint_row;
-  GtkSpinButton      *connections_spin;
-  GtkSpinButton      *pause_spin;
-  GtkSpinButton      *max_size_spin;
-  GtkSpinButton      *recipients_spin;
-  GtkSpinButton      *priority_spin;
-  GtkSwitch          *enabled_switch;
-  GtkSwitch          *substitution_switch;
-  GtkListBox         *quota_list;
-  AdwComboRow        *incoming_protocol_row;
-  AdwEntryRow        *incoming_host_row;
-  AdwComboRow        *incoming_security_row;
-  AdwActionRow       *incoming_port_spin_row;
-  GtkSpinButton      *incoming_port_spin;
-  AdwEntryRow        *incoming_login_row;
-  AdwPasswordEntryRow *incoming_password_row;
-  GtkWidget          *incoming_password_stored;
-  AdwEntryRow        *incoming_folder_row;
-  GtkSwitch          *keep_switch;
-  AdwActionRow       *check_row;
-  GtkWidget          *check_spinner;
-  GtkButton          *check_button;
-  AdwEntryRow        *dkim_domain_row;
-  AdwEntryRow        *dkim_selector_row;
-  AdwActionRow       *dkim_key_row;
-  GtkWidget          *dkim_key_clear;
-  GtkWidget          *remove_group;
-
-  /* State */
-  char               *db_path;
-  MsSecrets          *secrets;
-  MsServer           *server;        /* the working copy */
-  MsServer           *original;      /* as stored; NULL for a new profile */
-  MsProvider         *provider;      /* the preset applied last (owned by the library) */
-  char               *auto_name;     /* the name filled in from the address */
-  MsSecurity          security;      /* for the port that follows the security choice */
-  MsSecurity          incoming_security;
-  MsIncomingProtocol  incoming_protocol;
-  GFile              *dkim_key_file; /* chosen, stored when saving */
-  gboolean            dkim_key_cleared;
-  gboolean            password_known;
-  gboolean            incoming_password_known;
-  gboolean            dkim_key_known;
-  char               *problem;
-  GCancellable       *cancellable;   /* the editor's lifetime */
-  GCancellable       *test_cancellable;
-  GCancellable       *check_cancellable; /* while the mailbox is checked */
-  MsServerTestReport *report;
-  GtkFileChooserNative *chooser;
-  gboolean            testing;
-  gboolean            saving;
-  gboolean            syncing;
-};
 
 G_DEFINE_FINAL_TYPE (MsServerEditor, ms_server_editor, ADW_TYPE_WINDOW)
 
@@ -125,6 +40,7 @@ enum {
   PROP_0,
   PROP_TESTING,
   PROP_SAVING,
+  PROP_DETECTING,
   N_PROPS
 };
 
@@ -145,20 +61,6 @@ is_gone (MsServerEditor *self)
 }
 
 /* Widgets and the working copy */
-
-static char *
-dup_text (gpointer editable)
-{
-  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (editable))));
-}
-
-static void
-set_text (gpointer    editable,
-          const char *text)
-{
-  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (editable)), text != NULL ? text : "") != 0)
-    gtk_editable_set_text (GTK_EDITABLE (editable), text != NULL ? text : "");
-}
 
 static void
 read_quotas (MsServerEditor *self)
@@ -183,17 +85,17 @@ static void
 read_widgets (MsServerEditor *self)
 {
   MsServer *s = self->server;
-  g_autofree char *address = dup_text (self->address_row);
-  g_autofree char *sender_name = dup_text (self->sender_name_row);
-  g_autofree char *name = dup_text (self->name_row);
-  g_autofree char *host = dup_text (self->host_row);
-  g_autofree char *login = dup_text (self->login_row);
-  g_autofree char *fingerprint = dup_text (self->fingerprint_row);
-  g_autofree char *incoming_host = dup_text (self->incoming_host_row);
-  g_autofree char *incoming_login = dup_text (self->incoming_login_row);
-  g_autofree char *incoming_folder = dup_text (self->incoming_folder_row);
-  g_autofree char *dkim_domain = dup_text (self->dkim_domain_row);
-  g_autofree char *dkim_selector = dup_text (self->dkim_selector_row);
+  g_autofree char *address = _ms_editor_dup_text (self->address_row);
+  g_autofree char *sender_name = _ms_editor_dup_text (self->sender_name_row);
+  g_autofree char *name = _ms_editor_dup_text (self->name_row);
+  g_autofree char *host = _ms_editor_dup_text (self->host_row);
+  g_autofree char *login = _ms_editor_dup_text (self->login_row);
+  g_autofree char *fingerprint = _ms_editor_dup_text (self->fingerprint_row);
+  g_autofree char *incoming_host = _ms_editor_dup_text (self->incoming_host_row);
+  g_autofree char *incoming_login = _ms_editor_dup_text (self->incoming_login_row);
+  g_autofree char *incoming_folder = _ms_editor_dup_text (self->incoming_folder_row);
+  g_autofree char *dkim_domain = _ms_editor_dup_text (self->dkim_domain_row);
+  g_autofree char *dkim_selector = _ms_editor_dup_text (self->dkim_selector_row);
   double size_mb = gtk_spin_button_get_value (self->max_size_spin);
 
   ms_server_set_sender_address (s, address);
@@ -262,17 +164,17 @@ write_widgets (MsServerEditor *self)
   MsServer *s = self->server;
 
   self->syncing = TRUE;
-  set_text (self->address_row, ms_server_get_sender_address (s));
-  set_text (self->sender_name_row, ms_server_get_sender_name (s));
-  set_text (self->name_row, ms_server_get_name (s));
+  _ms_editor_set_text (self->address_row, ms_server_get_sender_address (s));
+  _ms_editor_set_text (self->sender_name_row, ms_server_get_sender_name (s));
+  _ms_editor_set_text (self->name_row, ms_server_get_name (s));
   adw_combo_row_set_selected (self->transport_row, ms_server_get_transport (s));
-  set_text (self->host_row, ms_server_get_host (s));
+  _ms_editor_set_text (self->host_row, ms_server_get_host (s));
   adw_combo_row_set_selected (self->security_row, ms_server_get_security (s));
   gtk_spin_button_set_value (self->port_spin, ms_server_get_port (s) != 0
                                               ? ms_server_get_port (s)
                                               : ms_security_default_port (ms_server_get_security (s)));
-  set_text (self->login_row, ms_server_get_login (s));
-  set_text (self->fingerprint_row, ms_server_get_pinned_fingerprint (s));
+  _ms_editor_set_text (self->login_row, ms_server_get_login (s));
+  _ms_editor_set_text (self->fingerprint_row, ms_server_get_pinned_fingerprint (s));
   gtk_spin_button_set_value (self->connections_spin, MAX (ms_server_get_max_connections (s), 1));
   gtk_spin_button_set_value (self->pause_spin, ms_server_get_pause_ms (s));
   gtk_spin_button_set_value (self->max_size_spin, (guint64) (ms_server_get_max_message_size (s) / MIB + 0.5));
@@ -283,18 +185,18 @@ write_widgets (MsServerEditor *self)
   write_quotas (self);
 
   adw_combo_row_set_selected (self->incoming_protocol_row, ms_server_get_incoming_protocol (s));
-  set_text (self->incoming_host_row, ms_server_get_incoming_host (s));
+  _ms_editor_set_text (self->incoming_host_row, ms_server_get_incoming_host (s));
   adw_combo_row_set_selected (self->incoming_security_row, ms_server_get_incoming_security (s));
   gtk_spin_button_set_value (self->incoming_port_spin,
                              ms_server_get_incoming_port (s) != 0
                              ? ms_server_get_incoming_port (s)
                              : ms_incoming_default_port (MAX (ms_server_get_incoming_protocol (s), MS_INCOMING_IMAP),
                                                          ms_server_get_incoming_security (s)));
-  set_text (self->incoming_login_row, ms_server_get_incoming_login (s));
-  set_text (self->incoming_folder_row, ms_server_get_incoming_folder (s));
+  _ms_editor_set_text (self->incoming_login_row, ms_server_get_incoming_login (s));
+  _ms_editor_set_text (self->incoming_folder_row, ms_server_get_incoming_folder (s));
   gtk_switch_set_active (self->keep_switch, ms_server_get_incoming_keep (s));
-  set_text (self->dkim_domain_row, ms_server_get_dkim_domain (s));
-  set_text (self->dkim_selector_row, ms_server_get_dkim_selector (s));
+  _ms_editor_set_text (self->dkim_domain_row, ms_server_get_dkim_domain (s));
+  _ms_editor_set_text (self->dkim_selector_row, ms_server_get_dkim_selector (s));
   self->security = ms_server_get_security (s);
   self->incoming_security = ms_server_get_incoming_security (s);
   self->incoming_protocol = ms_server_get_incoming_protocol (s);
@@ -318,15 +220,6 @@ security_explanation (MsSecurity security)
       return _("Only for a server on your own network: the password and the messages would travel "
                "readable by anyone on the way.");
     }
-}
-
-static void
-set_subtitle (AdwActionRow *row,
-              const char   *text)
-{
-  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
-
-  adw_action_row_set_subtitle (row, escaped);
 }
 
 static void
@@ -359,7 +252,7 @@ update_preset_row (MsServerEditor *self)
     }
   if (notes->len == 0)
     g_string_append (notes, _("Check the quotas: they are careful guesses, not the provider’s promise."));
-  set_subtitle (self->preset_row, notes->str);
+  _ms_editor_set_subtitle (self->preset_row, notes->str);
 
   url = ms_provider_get_help_url (self->provider);
   gtk_widget_set_visible (GTK_WIDGET (self->preset_link), url != NULL);
@@ -373,21 +266,21 @@ update_file_rows (MsServerEditor *self)
   const char *ca_file = ms_server_get_ca_file (self->server);
   const char *folder = ms_server_get_folder (self->server);
 
-  set_subtitle (self->ca_file_row, ca_file != NULL ? ca_file : _("None: the system’s authorities are trusted"));
+  _ms_editor_set_subtitle (self->ca_file_row, ca_file != NULL ? ca_file : _("None: the system’s authorities are trusted"));
   gtk_widget_set_visible (self->ca_file_clear, ca_file != NULL);
-  set_subtitle (self->folder_row, folder != NULL ? folder : _("No folder chosen"));
+  _ms_editor_set_subtitle (self->folder_row, folder != NULL ? folder : _("No folder chosen"));
 
   if (self->dkim_key_file != NULL)
     {
       g_autofree char *path = g_file_get_path (self->dkim_key_file);
       g_autofree char *text = g_strdup_printf (_("%s: stored with the passwords when you save"), path);
 
-      set_subtitle (self->dkim_key_row, text);
+      _ms_editor_set_subtitle (self->dkim_key_row, text);
     }
   else if (self->dkim_key_known && !self->dkim_key_cleared)
-    set_subtitle (self->dkim_key_row, _("Stored with the passwords"));
+    _ms_editor_set_subtitle (self->dkim_key_row, _("Stored with the passwords"));
   else
-    set_subtitle (self->dkim_key_row, _("None"));
+    _ms_editor_set_subtitle (self->dkim_key_row, _("None"));
   gtk_widget_set_visible (self->dkim_key_clear,
                           self->dkim_key_file != NULL || (self->dkim_key_known && !self->dkim_key_cleared));
 }
@@ -438,6 +331,11 @@ update_state (MsServerEditor *self)
   update_preset_row (self);
   update_file_rows (self);
   update_password_hints (self);
+  _ms_server_editor_update_sources (self);
+  gtk_widget_set_sensitive (self->domain_check_button,
+                            !ms_domain_checklist_get_busy (self->domain_checklist)
+                            && ms_server_get_sender_address (s) != NULL
+                            && strchr (ms_server_get_sender_address (s), '@') != NULL);
 
   g_clear_pointer (&self->problem, g_free);
   if (!ms_server_validate (s, &error))
@@ -551,7 +449,7 @@ on_address_changed_cb (MsServerEditor *self)
     return;
 
   read_widgets (self);
-  address = dup_text (self->address_row);
+  address = _ms_editor_dup_text (self->address_row);
   old_login = g_strdup (ms_server_get_login (self->server));
   provider = strchr (address, '@') != NULL ? ms_provider_lookup (address) : NULL;
 
@@ -586,7 +484,7 @@ on_address_changed_cb (MsServerEditor *self)
     }
 
   /* The profile is named after the address until the person names it. */
-  name = dup_text (self->name_row);
+  name = _ms_editor_dup_text (self->name_row);
   if (name[0] == '\0' || g_strcmp0 (name, self->auto_name) == 0)
     ms_server_set_name (self->server, address);
   g_free (self->auto_name);
@@ -762,20 +660,25 @@ on_test_done_cb (GObject      *source,
     {
       self->report = report;
       ms_connection_log_finish (self->connection_log, report);
+      /* The automatic test ran out of view: its outcome comes to the person */
+      if (self->auto_test)
+        adw_toast_overlay_add_toast (self->toast_overlay,
+                                     adw_toast_new (report->success
+                                                    ? _("Connection tested: everything works")
+                                                    : _("The connection test failed: its log under Connection Test says why")));
     }
   set_testing (self, FALSE);
 }
 
-void
-ms_server_editor_test (MsServerEditor *self)
+static void
+start_test (MsServerEditor *self,
+            gboolean        scroll)
 {
   g_autofree char *password = NULL;
 
-  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
-  g_return_if_fail (self->secrets != NULL);
-
   if (self->testing)
     return;
+  self->auto_test = !scroll;
 
   read_widgets (self);
   password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
@@ -783,12 +686,22 @@ ms_server_editor_test (MsServerEditor *self)
   g_clear_pointer (&self->report, ms_server_test_report_free);
   self->test_cancellable = g_cancellable_new ();
   set_testing (self, TRUE);
-  scroll_to_test (self);
+  if (scroll)
+    scroll_to_test (self);
   ms_server_test_run_async (self->server, self->secrets, password[0] != '\0' ? password : NULL,
                             on_test_step_cb, self, self->test_cancellable,
                             on_test_done_cb, g_object_ref (self));
   if (password != NULL)
     memset (password, 0, strlen (password));
+}
+
+void
+ms_server_editor_test (MsServerEditor *self)
+{
+  g_return_if_fail (MS_IS_SERVER_EDITOR (self));
+  g_return_if_fail (self->secrets != NULL);
+
+  start_test (self, TRUE);
 }
 
 void
@@ -1057,6 +970,7 @@ ms_server_editor_close_request (GtkWindow *window)
 
   ms_server_editor_cancel_test (self);
   ms_server_editor_cancel_check (self);
+  ms_server_editor_cancel_detect (self);
   return GTK_WINDOW_CLASS (ms_server_editor_parent_class)->close_request (window);
 }
 
@@ -1070,6 +984,8 @@ ms_server_editor_dispose (GObject *object)
     g_cancellable_cancel (self->test_cancellable);
   if (self->check_cancellable != NULL)
     g_cancellable_cancel (self->check_cancellable);
+  if (self->detect_cancellable != NULL)
+    g_cancellable_cancel (self->detect_cancellable);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -1090,7 +1006,10 @@ ms_server_editor_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->test_cancellable);
   g_clear_object (&self->check_cancellable);
+  g_clear_object (&self->detect_cancellable);
   g_clear_pointer (&self->report, ms_server_test_report_free);
+  g_clear_pointer (&self->detected, ms_detect_result_free);
+  g_clear_pointer (&self->source_rows, g_ptr_array_unref);
   g_free (self->db_path);
   g_free (self->auto_name);
   g_free (self->problem);
@@ -1113,6 +1032,9 @@ ms_server_editor_get_property (GObject    *object,
       break;
     case PROP_SAVING:
       g_value_set_boolean (value, self->saving);
+      break;
+    case PROP_DETECTING:
+      g_value_set_boolean (value, self->detect_cancellable != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1140,6 +1062,9 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   properties[PROP_SAVING] =
     g_param_spec_boolean ("saving", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DETECTING] =
+    g_param_spec_boolean ("detecting", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SAVED] =
@@ -1152,6 +1077,19 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ms-server-editor.ui");
   BIND (toast_overlay);
   BIND (window_title);
+  BIND (save_button);
+  BIND (stack);
+  BIND (detect_address_row);
+  BIND (detect_password_row);
+  BIND (detect_spinner);
+  BIND (detect_button);
+  BIND (detect_cancel_button);
+  BIND (detect_status_label);
+  BIND (manual_button);
+  BIND (sources_group);
+  BIND (domain_group);
+  BIND (domain_check_button);
+  BIND (domain_checklist);
   BIND (error_revealer);
   BIND (error_label);
   BIND (address_row);
@@ -1222,6 +1160,7 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   g_type_ensure (MS_TYPE_CONNECTION_LOG);
+  _ms_server_editor_class_init_detect (widget_class);
 }
 
 #undef BIND
@@ -1232,6 +1171,7 @@ ms_server_editor_init (MsServerEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  _ms_server_editor_init_detect (self);
 }
 
 MsServerEditor *
@@ -1261,6 +1201,7 @@ ms_server_editor_new (GtkWindow  *parent,
       adw_window_title_set_title (self->window_title, title);
       gtk_window_set_title (GTK_WINDOW (self), title);
       gtk_widget_set_visible (self->remove_group, TRUE);
+      _ms_server_editor_show_settings_page (self);
       ms_server_check_secrets_async (self, secrets, server, self->cancellable, on_secrets_checked_cb, NULL);
     }
   else
@@ -1268,6 +1209,10 @@ ms_server_editor_new (GtkWindow  *parent,
       self->server = ms_server_new ();
       ms_server_set_port (self->server, ms_security_default_port (ms_server_get_security (self->server)));
       gtk_window_set_title (GTK_WINDOW (self), _("New Server"));
+      /* A new profile starts from the address: Detect Settings, or Set Up Manually. */
+      gtk_stack_set_visible_child_name (self->stack, "address");
+      gtk_widget_set_visible (self->save_button, FALSE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->detect_address_row));
     }
   adw_preferences_group_set_description (self->outgoing_group, NULL);
   {
@@ -1363,4 +1308,43 @@ ms_server_editor_get_saving (MsServerEditor *self)
   g_return_val_if_fail (MS_IS_SERVER_EDITOR (self), FALSE);
 
   return self->saving;
+}
+
+/* For ms-server-editor-detect.c */
+
+gboolean
+_ms_server_editor_is_gone (MsServerEditor *self)
+{
+  return is_gone (self);
+}
+
+void
+_ms_server_editor_read_widgets (MsServerEditor *self)
+{
+  read_widgets (self);
+}
+
+void
+_ms_server_editor_write_widgets (MsServerEditor *self)
+{
+  write_widgets (self);
+}
+
+void
+_ms_server_editor_update_state (MsServerEditor *self)
+{
+  update_state (self);
+}
+
+void
+_ms_server_editor_start_test (MsServerEditor *self,
+                              gboolean        scroll)
+{
+  start_test (self, scroll);
+}
+
+void
+_ms_server_editor_notify_detecting (MsServerEditor *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETECTING]);
 }

@@ -22,6 +22,7 @@
 
 #include <adwaita.h>
 
+#include "ms-domain-checklist.h"
 #include "ms-secrets.h"
 #include "ms-server.h"
 #include "ms-server-test.h"
@@ -57,6 +58,15 @@ void                      ms_server_editor_check_mailbox   (MsServerEditor *self
 void                      ms_server_editor_cancel_check    (MsServerEditor *self);
 gboolean                  ms_server_editor_get_checking    (MsServerEditor *self);
 const char               *ms_server_editor_get_check_text  (MsServerEditor *self);
+/* Detect Settings on the first page of a new profile: looks the address up off
+ * the UI thread (ms-autodetect.h), fills the fields, shows where each came from,
+ * then tests the connection and checks the sender domain.  Closing cancels it. */
+void                      ms_server_editor_detect          (MsServerEditor *self);
+void                      ms_server_editor_cancel_detect   (MsServerEditor *self);
+gboolean                  ms_server_editor_get_detecting   (MsServerEditor *self);
+/* "address" (the first page of a new profile) or "settings". */
+const char               *ms_server_editor_get_page        (MsServerEditor *self);
+MsDomainChecklist        *ms_server_editor_get_domain_checklist (MsServerEditor *self);
 /* The report of the last finished test, or NULL. */
 const MsServerTestReport *ms_server_editor_get_test_report (MsServerEditor *self);
 char                     *ms_server_editor_dup_test_log    (MsServerEditor *self);
