@@ -1017,6 +1017,21 @@ count_round (guint *n_rounds)
   (*n_rounds)++;
 }
 
+typedef struct
+{
+  guint n_checked;
+  guint n_read;
+} CheckCounts;
+
+static void
+on_row_mailbox_checked_cb (CheckCounts *counts,
+                           gint64       server_id,
+                           guint        fetched)
+{
+  counts->n_checked++;
+  counts->n_read += fetched;
+}
+
 static void
 test_check_mailbox (void)
 {
@@ -1033,6 +1048,7 @@ test_check_mailbox (void)
   g_autoptr(MsServer) server = ms_server_new ();
   g_autoptr(GError) error = NULL;
   MsServerEditor *editor;
+  CheckCounts counts = { 0 };
   gpointer weak;
   guint64 port = 0;
   const char *text;
@@ -1076,6 +1092,8 @@ test_check_mailbox (void)
   g_assert_no_error (error);
 
   editor = ms_server_editor_new (NULL, db_path, secrets, server);
+  /* Each successful check says so (the window then reloads the campaigns). */
+  g_signal_connect_swapped (editor, "mailbox-checked", G_CALLBACK (on_row_mailbox_checked_cb), &counts);
   gtk_window_present (GTK_WINDOW (editor));
   g_assert_true (gtk_widget_get_visible (get_widget (editor, "check-row")));
   g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
@@ -1088,11 +1106,15 @@ test_check_mailbox (void)
   g_assert_true (g_file_get_contents (log_path, &transcript, NULL, NULL));
   g_assert_nonnull (strstr (transcript, "C: "));
   g_assert_nonnull (strstr (transcript, "UID FETCH"));
+  g_assert_cmpuint (counts.n_checked, ==, 1);
+  g_assert_cmpuint (counts.n_read, ==, 1);
 
   /* A second check reads nothing twice */
   click (editor, "check-button");
   wait_until (is_not_checking, editor, "the second mailbox check to finish");
   g_assert_cmpstr (ms_server_editor_get_check_text (editor), ==, "No new messages");
+  g_assert_cmpuint (counts.n_checked, ==, 2);
+  g_assert_cmpuint (counts.n_read, ==, 1);
 
   /* A wrong password: the error in words, the button ready again */
   ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", "checker@example.org", "wrong", NULL, &error);
@@ -1103,6 +1125,7 @@ test_check_mailbox (void)
   g_test_message ("check: %s", text);
   g_assert_true (g_str_has_prefix (text, "The mailbox could not be checked: "));
   g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
+  g_assert_cmpuint (counts.n_checked, ==, 2);
 
   weak = editor;
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
@@ -1261,21 +1284,6 @@ is_row_not_checking (gpointer data)
   RowCheck *check = data;
 
   return !ms_servers_view_get_checking (check->view, check->id);
-}
-
-typedef struct
-{
-  guint n_checked;
-  guint n_read;
-} CheckCounts;
-
-static void
-on_row_mailbox_checked_cb (CheckCounts *counts,
-                           gint64       server_id,
-                           guint        fetched)
-{
-  counts->n_checked++;
-  counts->n_read += fetched;
 }
 
 static gboolean

@@ -49,6 +49,7 @@ static GParamSpec *properties[N_PROPS];
 enum {
   SIGNAL_SAVED,
   SIGNAL_REMOVED,
+  SIGNAL_MAILBOX_CHECKED,
   N_SIGNALS
 };
 
@@ -745,6 +746,9 @@ on_check_done_cb (GObject      *source,
   adw_action_row_set_subtitle (self->check_row, escaped);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
   update_state (self);
+  if (error == NULL)
+    g_signal_emit (self, signals[SIGNAL_MAILBOX_CHECKED], 0, ms_server_get_id (self->original),
+                   counts.fetched);
 }
 
 void
@@ -1073,6 +1077,10 @@ ms_server_editor_class_init (MsServerEditorClass *klass)
   signals[SIGNAL_REMOVED] =
     g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* Check Now finished: the server's id and how many messages it read. */
+  signals[SIGNAL_MAILBOX_CHECKED] =
+    g_signal_new ("mailbox-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/ms-server-editor.ui");
   BIND (toast_overlay);

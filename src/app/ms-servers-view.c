@@ -697,6 +697,16 @@ on_server_removed_cb (MsServersView  *self,
   ms_servers_view_reload (self);
 }
 
+/* Check Now in an editor read the mailbox: tell it as a row's check would. */
+static void
+on_editor_mailbox_checked_cb (MsServersView  *self,
+                              gint64          server_id,
+                              guint           fetched,
+                              MsServerEditor *editor)
+{
+  g_signal_emit (self, signals[MAILBOX_CHECKED], 0, server_id, fetched);
+}
+
 MsServerEditor *
 ms_servers_view_open_editor (MsServersView *self,
                              MsServer      *server)
@@ -713,6 +723,8 @@ ms_servers_view_open_editor (MsServersView *self,
   ms_dialog_hold_parent (GTK_WINDOW (editor));
   g_signal_connect_object (editor, "saved", G_CALLBACK (on_server_saved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (editor, "removed", G_CALLBACK (on_server_removed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (editor, "mailbox-checked", G_CALLBACK (on_editor_mailbox_checked_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (editor));
   return editor;
 }
@@ -845,8 +857,8 @@ ms_servers_view_class_init (MsServersViewClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* A mailbox check from a row finished: the server's id and how many messages
-   * it read (bounces may have changed the campaigns' counts). */
+  /* A mailbox check from a row or an editor finished: the server's id and how
+   * many messages it read (bounces may have changed the campaigns' counts). */
   signals[MAILBOX_CHECKED] =
     g_signal_new ("mailbox-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_UINT);
