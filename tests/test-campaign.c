@@ -322,6 +322,60 @@ test_materialize (Fixture       *f,
   g_assert_cmpstr (((MsDelivery *) g_ptr_array_index (rows, 1))->reply_text, ==, "excluded");
 }
 
+/* Reading due deliveries without claiming them (the engine with commit-ahead):
+ * active ones stay queued until data-sent, which then sets the first attempt;
+ * suppressed ones are written at once. */
+static void
+test_read_due (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsCampaign) campaign = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(MsContact) b = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 b_id, log_id = 0, id;
+  guint suppressed = 0;
+  MsDelivery *first;
+
+  add_audience (f);
+  campaign = make_campaign (f, "D");
+  id = ms_campaign_get_id (campaign);
+  g_assert_true (ms_store_materialize_deliveries (f->store, id, "example.org", 100, NULL, NULL, &error));
+  b = ms_store_find_contact (f->store, "b@example.org", NULL);
+  b_id = ms_contact_get_id (b);
+  g_assert_true (ms_store_set_contacts_status (f->store, &b_id, 1, MS_CONTACT_STATUS_UNSUBSCRIBED, NULL,
+                                               &error));
+
+  due = ms_store_read_due_deliveries (f->store, id, now, 3, &suppressed, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 2);
+  g_assert_cmpuint (suppressed, ==, 1);
+  first = g_ptr_array_index (due, 0);
+  g_assert_cmpstr (first->email, ==, "a@example.org");
+  g_assert_cmpstr (ms_contact_get_first_name (first->contact), ==, "Ann");
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE state = 'sending'"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE state = 'suppressed'"
+                               " AND email = 'b@example.org'"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE first_attempt_at IS NOT NULL"
+                               " AND state = 'queued'"), ==, 0);
+
+  /* Still due: the same two again, b no more. */
+  again = ms_store_read_due_deliveries (f->store, id, now, 2, NULL, &error);
+  g_assert_cmpuint (again->len, ==, 2);
+  g_assert_cmpint (((MsDelivery *) g_ptr_array_index (again, 0))->id, ==, first->id);
+
+  /* Data-sent takes it out of the queue and records the first attempt. */
+  g_assert_true (ms_store_mark_data_sent (f->store, first->id, f->server_id, now * 1000, &log_id, &error));
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE state = 'data-sent'"
+                               " AND first_attempt_at IS NOT NULL AND email = 'a@example.org'"), ==, 1);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  again = ms_store_read_due_deliveries (f->store, id, now, 1, NULL, &error);
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_cmpstr (((MsDelivery *) g_ptr_array_index (again, 0))->email, ==, "c@example.org");
+}
+
 static void
 test_claim_and_recover (Fixture       *f,
                         gconstpointer  data)
@@ -729,6 +783,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/campaign/store/claim-and-recover", Fixture, NULL, fixture_set_up,
               test_claim_and_recover, fixture_tear_down);
+  g_test_add ("/campaign/store/read-due", Fixture, NULL, fixture_set_up, test_read_due,
+              fixture_tear_down);
   g_test_add ("/campaign/store/states", Fixture, NULL, fixture_set_up, test_states,
               fixture_tear_down);
   g_test_add_func ("/campaign/send-window", test_send_window);

@@ -150,6 +150,7 @@ void           _ms_engine_set_state             (MsEngineCore    *core,
                                                  MsCampaignState state,
                                                  const char      *reason,
                                                  gint64          wait_until);
+gboolean       _ms_engine_claims_written        (MsEngineCore *core);
 void           _ms_engine_unclaim_prefetch      (MsEngineCore *core,
                                                  CampaignRun  *c);
 void           _ms_engine_reload_counts         (MsEngineCore *core,

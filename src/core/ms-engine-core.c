@@ -660,6 +660,15 @@ _ms_engine_set_state (MsEngineCore    *core,
     }
 }
 
+/* Whether claimed deliveries are marked sending in the database: only when each
+ * waits for its connection's data-sent request (no commit-ahead), since until
+ * then nothing else keeps them from being read as due again. */
+gboolean
+_ms_engine_claims_written (MsEngineCore *core)
+{
+  return core->timing.commit_ahead == 0;
+}
+
 /* Claimed deliveries nobody took go back to the queue. */
 void
 _ms_engine_unclaim_prefetch (MsEngineCore *core,
@@ -676,7 +685,7 @@ _ms_engine_unclaim_prefetch (MsEngineCore *core,
       ms_delivery_free (d);
     }
   c->claim_after = 0;
-  if (ids->len > 0 && _ms_engine_ensure_tx (core))
+  if (ids->len > 0 && _ms_engine_claims_written (core) && _ms_engine_ensure_tx (core))
     _ms_engine_check (core, ms_store_unclaim_deliveries (core->store, (const gint64 *) (gpointer) ids->data,
                                               ids->len, &error),
            error);
@@ -688,9 +697,15 @@ _ms_engine_reload_counts (MsEngineCore *core,
 {
   GError *error = NULL;
 
-  /* The database counts claimed rows as sending, as the engine does. */
+  /* The engine counts what it claimed as sending; so does the database when it
+   * records claims. */
   if (_ms_engine_check (core, ms_store_count_deliveries (core->store, c->id, c->counts, &error), error))
-    core->publish_dirty = TRUE;
+    {
+      if (!_ms_engine_claims_written (core))
+        for (guint i = 0; i < g_queue_get_length (&c->prefetch); i++)
+          _ms_engine_move_count (c, MS_DELIVERY_QUEUED, MS_DELIVERY_SENDING);
+      core->publish_dirty = TRUE;
+    }
 }
 
 /* Starting a campaign */

@@ -145,7 +145,12 @@ next_delivery (MsEngineCore *core,
   do
     {
       g_clear_pointer (&rows, g_ptr_array_unref);
-      rows = ms_store_claim_deliveries (core->store, c->id, now, CLAIM_BATCH, &suppressed, &error);
+      /* With commit-ahead each leaves the queue as data-sent, in the same tick as
+       * it leaves the prefetch: marking it sending first would be a wasted write
+       * (and a crash turns sending back into queued anyway). */
+      rows = _ms_engine_claims_written (core)
+             ? ms_store_claim_deliveries (core->store, c->id, now, CLAIM_BATCH, &suppressed, &error)
+             : ms_store_read_due_deliveries (core->store, c->id, now, CLAIM_BATCH, &suppressed, &error);
       if (!_ms_engine_check (core, rows != NULL, error))
         return NULL;
       for (guint i = 0; i < suppressed; i++)

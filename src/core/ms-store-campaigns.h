@@ -207,6 +207,15 @@ GPtrArray  *ms_store_claim_deliveries        (MsStore          *self,
                                               guint             limit,
                                               guint            *out_suppressed,
                                               GError          **error);
+/* Like ms_store_claim_deliveries(), but the active deliveries stay queued in the
+ * database (suppressed ones are still written): for a caller that records each
+ * as data-sent before it reads due deliveries again, saving a write a message. */
+GPtrArray  *ms_store_read_due_deliveries     (MsStore          *self,
+                                              gint64            campaign_id,
+                                              gint64            now,
+                                              guint             limit,
+                                              guint            *out_suppressed,
+                                              GError          **error);
 /* The earliest next-attempt-at of queued deliveries; 0 when none is queued. */
 gint64      ms_store_next_attempt_time       (MsStore          *self,
                                               gint64            campaign_id,

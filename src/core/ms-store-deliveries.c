@@ -369,13 +369,14 @@ claimed_clear (gpointer data)
   g_free (c->status);
 }
 
-GPtrArray *
-ms_store_claim_deliveries (MsStore  *self,
-                           gint64    campaign_id,
-                           gint64    now,
-                           guint     limit,
-                           guint    *out_suppressed,
-                           GError  **error)
+static GPtrArray *
+claim_deliveries (MsStore  *self,
+                  gint64    campaign_id,
+                  gint64    now,
+                  guint     limit,
+                  gboolean  mark_sending,
+                  guint    *out_suppressed,
+                  GError  **error)
 {
   g_autoptr(GArray) claimed = g_array_new (FALSE, TRUE, sizeof (Claimed));
   g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ms_delivery_free);
@@ -394,6 +395,11 @@ ms_store_claim_deliveries (MsStore  *self,
       gboolean active = g_strcmp0 (c->status, "active") == 0;
       sqlite3_stmt *stmt;
 
+      if (active && !mark_sending)
+        {
+          g_ptr_array_add (ret, g_steal_pointer (&c->delivery));
+          continue;
+        }
       /* A contact that unsubscribed, bounced or was deleted since the campaign
        * started is not sent to. */
       stmt = _ms_store_prepare (self,
@@ -420,6 +426,28 @@ ms_store_claim_deliveries (MsStore  *self,
   if (out_suppressed != NULL)
     *out_suppressed = claimed->len - ret->len;
   return g_steal_pointer (&ret);
+}
+
+GPtrArray *
+ms_store_claim_deliveries (MsStore  *self,
+                           gint64    campaign_id,
+                           gint64    now,
+                           guint     limit,
+                           guint    *out_suppressed,
+                           GError  **error)
+{
+  return claim_deliveries (self, campaign_id, now, limit, TRUE, out_suppressed, error);
+}
+
+GPtrArray *
+ms_store_read_due_deliveries (MsStore  *self,
+                              gint64    campaign_id,
+                              gint64    now,
+                              guint     limit,
+                              guint    *out_suppressed,
+                              GError  **error)
+{
+  return claim_deliveries (self, campaign_id, now, limit, FALSE, out_suppressed, error);
 }
 
 gint64
@@ -453,7 +481,8 @@ ms_store_mark_data_sent (MsStore  *self,
 
   stmt = _ms_store_prepare (self,
                             "UPDATE deliveries SET state = 'data-sent', server_id = ?2,"
-                            " updated_at = ?3 WHERE id = ?1",
+                            " updated_at = ?3, first_attempt_at = coalesce (first_attempt_at, ?3)"
+                            " WHERE id = ?1",
                             error);
   if (stmt == NULL)
     return FALSE;
