@@ -52,6 +52,8 @@ typedef struct
   GBytes          *next_message;
   char            *next_from;
   GStrv            next_recipients;
+  GBytes          *scanned;        /* the last message checked for 8-bit text */
+  gboolean         scanned_8bit;
 
   MsSmtpTraceFunc  trace_func;
   gpointer         trace_data;
@@ -257,6 +259,23 @@ ms_smtp_sender_open (MsSender      *sender,
   return ok;
 }
 
+/* 8BITMIME or not: a message sent ahead is scanned once, not again when sent. */
+static gboolean
+message_is_8bit (MsSenderPrivate *priv,
+                 GBytes          *message)
+{
+  if (message != priv->scanned)
+    {
+      gsize length;
+      const guint8 *data = g_bytes_get_data (message, &length);
+
+      g_clear_pointer (&priv->scanned, g_bytes_unref);
+      priv->scanned = g_bytes_ref (message);
+      priv->scanned_8bit = ms_smtp_data_is_8bit (data, length);
+    }
+  return priv->scanned_8bit;
+}
+
 static gboolean
 ms_smtp_sender_send (MsSender            *sender,
                      GBytes              *message,
@@ -278,7 +297,7 @@ ms_smtp_sender_send (MsSender            *sender,
   gsize tail;
 
   data = g_bytes_get_data (message, &length);
-  if (ms_smtp_data_is_8bit (data, length))
+  if (message_is_8bit (priv, message))
     flags |= MS_SMTP_MAIL_8BITMIME;
 
   /* A body larger than one chunk goes out up to its last chunk; the commit hook
@@ -297,14 +316,11 @@ ms_smtp_sender_send (MsSender            *sender,
     }
   if (priv->next_message != NULL)
     {
-      gsize next_length;
-      const guint8 *next_data = g_bytes_get_data (priv->next_message, &next_length);
-
       next.from = priv->next_from;
       next.recipients = (const char * const *) priv->next_recipients;
-      next.size = next_length;
-      next.flags = ms_smtp_data_is_8bit (next_data, next_length) ? MS_SMTP_MAIL_8BITMIME
-                                                                  : MS_SMTP_MAIL_DEFAULT;
+      next.size = g_bytes_get_size (priv->next_message);
+      next.flags = message_is_8bit (priv, priv->next_message) ? MS_SMTP_MAIL_8BITMIME
+                                                               : MS_SMTP_MAIL_DEFAULT;
     }
   if (!ms_smtp_client_data_finish_with (self->client, data + tail, length - tail,
                                         next.from != NULL ? &next : NULL, cancellable, error))
@@ -1166,6 +1182,7 @@ ms_sender_finalize (GObject *object)
   g_clear_pointer (&priv->next_message, g_bytes_unref);
   g_free (priv->next_from);
   g_strfreev (priv->next_recipients);
+  g_clear_pointer (&priv->scanned, g_bytes_unref);
 
   G_OBJECT_CLASS (ms_sender_parent_class)->finalize (object);
 }
