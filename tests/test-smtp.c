@@ -1744,6 +1744,27 @@ test_dot_stuffing (void)
   }
 }
 
+/* 8-bit text found at every position and length, also across the word steps. */
+static void
+test_8bit_scan (void)
+{
+  guint8 buffer[40];
+
+  memset (buffer, 'a', sizeof buffer);
+  for (gsize length = 0; length <= sizeof buffer; length++)
+    {
+      g_assert_false (ms_smtp_data_is_8bit (buffer, length));
+      for (gsize at = 0; at < length; at++)
+        {
+          buffer[at] = 0xd0;
+          g_assert_true (ms_smtp_data_is_8bit (buffer, length));
+          /* Past the end does not count. */
+          g_assert_false (ms_smtp_data_is_8bit (buffer, at));
+          buffer[at] = 'a';
+        }
+    }
+}
+
 static void
 test_8bitmime (void)
 {
@@ -2174,6 +2195,7 @@ main (int   argc,
   g_test_add_func ("/smtp/reply/classify", test_reply_classify);
   g_test_add_func ("/smtp/reply/classify-errors", test_error_classify);
   g_test_add_func ("/smtp/fingerprint", test_fingerprint);
+  g_test_add_func ("/smtp/8bit-scan", test_8bit_scan);
   if (g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_add_func ("/smtp/plain/happy", test_plain_happy);

@@ -310,8 +310,18 @@ ms_smtp_data_is_8bit (const void *data,
                       gsize       length)
 {
   const guint8 *p = data;
+  gsize i = 0;
 
-  for (gsize i = 0; i < length; i++)
+  /* Eight bytes at a time: this runs over every message sent. */
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, p + i, 8);
+      if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+        return TRUE;
+    }
+  for (; i < length; i++)
     if (p[i] & 0x80)
       return TRUE;
   return FALSE;
