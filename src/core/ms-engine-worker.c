@@ -105,8 +105,17 @@ void
 _ms_engine_inbox_post (MsEngineInbox *inbox,
                        MsEngineMsg   *msg)
 {
-  g_async_queue_push (inbox->queue, msg);
-  g_main_context_wakeup (inbox->context);
+  gboolean was_empty;
+
+  /* Only the first message into an empty inbox wakes the engine: it takes
+   * everything waiting in one tick, and a message already waiting means that
+   * tick is still to come (its sender woke the engine after pushing it). */
+  g_async_queue_lock (inbox->queue);
+  was_empty = g_async_queue_length_unlocked (inbox->queue) <= 0;
+  g_async_queue_push_unlocked (inbox->queue, msg);
+  g_async_queue_unlock (inbox->queue);
+  if (was_empty)
+    g_main_context_wakeup (inbox->context);
 }
 
 static void
