@@ -37,305 +37,37 @@
 #include "ms-templates-view.h"
 #include "ms-window.h"
 
+#include "ms-test-ui-utils.h"
+
 /* The Servers and Templates views of the real window on a temporary database:
  * a profile made from a provider preset by typing an address, Test Connection
  * against our SMTP test server on loopback (STARTTLS, AUTH, a CA file set in the
  * editor), saving; then a Markdown template with merge fields previewed for a
  * contact.  Screenshots land in the build folder. */
 
-#define PYTHON "/usr/bin/python3"
 #define WAIT_TIMEOUT_S 30
 #define PASSWORD "Ohm-8-Pi-sat-nu"
-
-typedef gboolean (*ConditionFunc) (gpointer data);
 
 static MsApplication *app;
 static char *tmp_dir;
 static char *db_path;
 static char *certs_dir;
 
-/* Waiting */
-
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (ConditionFunc  condition,
-            gpointer       data,
-            const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
-  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick_id);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
-  g_source_remove (timeout_id);
-}
-
-static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-has_two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-/* Two more frames: the layout of every change so far is on screen. */
-static void
-wait_for_frames (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  guint n_frames = 0;
-  gulong handler;
-
-  wait_until (is_mapped, window, "the window to be mapped");
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
-  gtk_widget_queue_draw (window);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-  wait_until (has_two_frames, &n_frames, "two frames");
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static gboolean
-is_destroyed (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-/* Screenshots */
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  int width, height;
-
-  wait_for_frames (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-/* Widgets */
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *name)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), name);
-
-  if (widget == NULL)
-    g_error ("No widget named “%s”", name);
-  return widget;
-}
-
-static const char *
-text_of (gpointer    root,
-         const char *name)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (get_widget (root, name)));
-}
-
-static void
-type_into (gpointer    root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *widget = get_widget (root, name);
-
-  g_assert_true (gtk_widget_get_visible (widget));
-  gtk_editable_set_text (GTK_EDITABLE (widget), text);
-}
-
-static void
-click (gpointer    root,
-       const char *name)
-{
-  GtkWidget *button = get_widget (root, name);
-
-  g_assert_true (gtk_widget_is_visible (button));
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static GtkWidget *
-find_of_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* Answers a message dialog as its button would: the response, then closing it. */
-static void
-answer (AdwMessageDialog *dialog,
-        const char       *response)
-{
-  g_assert_nonnull (dialog);
-  adw_message_dialog_response (dialog, response);
-  gtk_window_close (GTK_WINDOW (dialog));
-}
-
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      /* An answered dialog may linger until it is finalized: only shown ones count. */
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
 /* The SMTP test server */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-  char        *dir;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  g_subprocess_force_exit (srv->process);
-  g_subprocess_wait (srv->process, NULL, NULL);
-  g_object_unref (srv->process);
-  g_free (srv->dir);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
-static TestServer *
+static MsTestServer *
 test_server_start (const char *login,
                    const char *fault)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
+  g_autofree char *dir = g_strdup_printf ("%s/smtp-server-%s", tmp_dir, login);
   g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
   g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
   g_autofree char *auth = g_strdup_printf ("%s:%s", login, PASSWORD);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
 
-  srv->dir = g_strdup_printf ("%s/smtp-server-%s", tmp_dir, login);
-  /* It exits when its standard input closes: also when this test dies. */
-  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   PYTHON, script, "--record", srv->dir, "--watch-stdin",
-                                   "--security", "starttls", "--cert", cert, "--key", key,
-                                   "--auth", auth, "--require-auth", "--size", "20000000",
-                                   fault != NULL ? "--fault" : NULL, fault, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
-  return srv;
-}
-
-static char *
-test_server_transcript (TestServer *srv)
-{
-  g_autofree char *path = g_build_filename (srv->dir, "transcript.log", NULL);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup ("");
-  return text;
-}
-
-static gboolean
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (tmp_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                     &status, &error) || !g_spawn_check_wait_status (status, NULL))
-    return FALSE;
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
+  return ms_test_server_start ("ms-test-smtp-server.py", dir,
+                               "--security", "starttls", "--cert", cert, "--key", key,
+                               "--auth", auth, "--require-auth", "--size", "20000000",
+                               fault != NULL ? "--fault" : NULL, fault, NULL);
 }
 
 /* The window */
@@ -353,7 +85,7 @@ open_window (void)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_window_ready, window, "the window to open the database");
+  ms_test_wait_until (is_window_ready, window, "the window to open the database");
   return window;
 }
 
@@ -362,7 +94,7 @@ close_window (MsWindow *window)
 {
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_destroy (GTK_WINDOW (window));
-  wait_until (is_destroyed, &window, "the window to go away");
+  ms_test_wait_until (ms_test_is_destroyed, &window, "the window to go away");
 }
 
 static gboolean
@@ -380,13 +112,13 @@ is_not_testing (gpointer data)
 static gboolean
 is_stored_password_shown (gpointer data)
 {
-  return gtk_widget_get_visible (get_widget (data, "password-stored"));
+  return gtk_widget_get_visible (ms_test_get_widget (data, "password-stored"));
 }
 
 static guint
 count_quota_rows (MsServerEditor *editor)
 {
-  GtkWidget *list = get_widget (editor, "quota-list");
+  GtkWidget *list = ms_test_get_widget (editor, "quota-list");
   guint n = 0;
 
   for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
@@ -401,7 +133,7 @@ test_servers (void)
   MsServersView *view;
   MsServerEditor *editor;
   const MsServerTestReport *report;
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsStore) store = NULL;
   g_autoptr(MsServer) stored = NULL;
   g_autoptr(MsSecrets) secrets = NULL;
@@ -423,9 +155,9 @@ test_servers (void)
       g_test_skip ("the openssl command could not make the test certificates");
       return;
     }
-  if (!g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (!g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip (PYTHON " is missing: the test needs it for its SMTP server");
+      g_test_skip (MS_TEST_PYTHON " is missing: the test needs it for its SMTP server");
       return;
     }
   /* The first connection waits long for its greeting: Cancel must not. */
@@ -434,90 +166,90 @@ test_servers (void)
   window = open_window ();
   ms_window_show_section (window, "servers");
   g_assert_cmpstr (ms_window_get_section (window), ==, "servers");
-  view = MS_SERVERS_VIEW (get_widget (window, "servers-view"));
-  wait_until (is_servers_view_ready, view, "the Servers view to read the database");
+  view = MS_SERVERS_VIEW (ms_test_get_widget (window, "servers-view"));
+  ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the database");
   g_assert_cmpuint (g_list_model_get_n_items (ms_servers_view_get_servers (view)), ==, 0);
 
   /* Add Server opens the editor over the window */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "servers.add", NULL));
-  editor = find_toplevel (MS_TYPE_SERVER_EDITOR);
+  editor = ms_test_find_toplevel (MS_TYPE_SERVER_EDITOR);
   g_assert_nonnull (editor);
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (editor)) == GTK_WINDOW (window));
   g_assert_nonnull (ms_server_editor_get_problem (editor));
-  g_assert_false (gtk_widget_get_sensitive (get_widget (editor, "save-button")));
+  g_assert_false (gtk_widget_get_sensitive (ms_test_get_widget (editor, "save-button")));
 
   /* A new profile starts on the address page; Set Up Manually carries the address
    * over and the preset of its provider fills the rest in, as typing it there does */
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "address");
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "save-button")));
-  type_into (editor, "detect-address-row", address);
-  click (editor, "manual-button");
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "save-button")));
+  ms_test_type_into (editor, "detect-address-row", address);
+  ms_test_click (editor, "manual-button");
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "save-button")));
-  g_assert_cmpstr (text_of (editor, "address-row"), ==, address);
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "sources-group")));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "save-button")));
+  g_assert_cmpstr (ms_test_text_of (editor, "address-row"), ==, address);
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "sources-group")));
 
   /* Typing the address fills the rest in from the Mail.ru preset */
-  type_into (editor, "address-row", address);
-  g_assert_cmpstr (text_of (editor, "host-row"), ==, "smtp.mail.ru");
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==, 465);
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (editor, "security-row"))), ==,
+  ms_test_type_into (editor, "address-row", address);
+  g_assert_cmpstr (ms_test_text_of (editor, "host-row"), ==, "smtp.mail.ru");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "port-spin"))), ==, 465);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ms_test_get_widget (editor, "security-row"))), ==,
                     MS_SECURITY_TLS);
-  g_assert_cmpstr (text_of (editor, "login-row"), ==, address);
-  g_assert_cmpstr (text_of (editor, "name-row"), ==, address);
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (editor, "incoming-protocol-row"))), ==,
+  g_assert_cmpstr (ms_test_text_of (editor, "login-row"), ==, address);
+  g_assert_cmpstr (ms_test_text_of (editor, "name-row"), ==, address);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ms_test_get_widget (editor, "incoming-protocol-row"))), ==,
                     MS_INCOMING_IMAP);
-  g_assert_cmpstr (text_of (editor, "incoming-host-row"), ==, "imap.mail.ru");
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "max-size-spin"))), ==, 25);
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "recipients-spin"))), ==, 30);
+  g_assert_cmpstr (ms_test_text_of (editor, "incoming-host-row"), ==, "imap.mail.ru");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "max-size-spin"))), ==, 25);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "recipients-spin"))), ==, 30);
   g_assert_cmpuint (count_quota_rows (editor), ==, 2);
   g_assert_cmpuint (ms_server_get_max_message_size (ms_server_editor_get_server (editor)), ==, 26214400);
   /* The preset's quirks are shown */
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "preset-row")));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "preset-row")));
   g_assert_nonnull (quirk);
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "preset-row"))),
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (editor, "preset-row"))),
                             "The sender address must be the address you log in with"));
   g_assert_null (ms_server_editor_get_problem (editor));
-  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "save-button")));
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (editor, "save-button")));
 
   /* Another profile name, then point it at the test server on loopback */
-  type_into (editor, "name-row", "Mail.ru (test server)");
-  type_into (editor, "address-row", "anna.petrova@mail.ru");
-  g_assert_cmpstr (text_of (editor, "name-row"), ==, "Mail.ru (test server)");
-  type_into (editor, "host-row", "127.0.0.1");
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
+  ms_test_type_into (editor, "name-row", "Mail.ru (test server)");
+  ms_test_type_into (editor, "address-row", "anna.petrova@mail.ru");
+  g_assert_cmpstr (ms_test_text_of (editor, "name-row"), ==, "Mail.ru (test server)");
+  ms_test_type_into (editor, "host-row", "127.0.0.1");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
   /* The port followed the security choice while it was the preset's */
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==, 587);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (get_widget (editor, "port-spin")), srv->port);
-  type_into (editor, "password-row", PASSWORD);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "port-spin"))), ==, 587);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "port-spin")), srv->port);
+  ms_test_type_into (editor, "password-row", PASSWORD);
   ca_path = g_build_filename (certs_dir, "ca.pem", NULL);
   ca_file = g_file_new_for_path (ca_path);
   ms_server_editor_set_ca_file (editor, ca_file);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "ca-file-row"))), ==, ca_path);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (editor, "ca-file-row"))), ==, ca_path);
 
   /* No encryption is explained as what it is */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_NONE);
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (editor, "security-row"))),
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (editor, "security-row")), MS_SECURITY_NONE);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (editor, "security-row"))),
                             "readable"));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (editor, "port-spin"))), ==,
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (editor, "security-row")), MS_SECURITY_STARTTLS);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (editor, "port-spin"))), ==,
                    srv->port);
 
   /* A server that does not answer: Cancel stops the test at once */
-  click (editor, "test-button");
+  ms_test_click (editor, "test-button");
   g_assert_true (ms_server_editor_get_testing (editor));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (get_widget (editor, "test-button"))), ==, "_Cancel");
-  click (editor, "test-button");
-  wait_until (is_not_testing, editor, "Test Connection to stop");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (ms_test_get_widget (editor, "test-button"))), ==, "_Cancel");
+  ms_test_click (editor, "test-button");
+  ms_test_wait_until (is_not_testing, editor, "Test Connection to stop");
   log = ms_server_editor_dup_test_log (editor);
   g_assert_nonnull (strstr (log, "The test was cancelled."));
   g_assert_null (ms_server_editor_get_test_report (editor));
   g_clear_pointer (&log, g_free);
 
   /* A refused password: the log ends with the error and the provider's fix */
-  type_into (editor, "password-row", "not-the-password");
-  click (editor, "test-button");
-  wait_until (is_not_testing, editor, "Test Connection to fail");
+  ms_test_type_into (editor, "password-row", "not-the-password");
+  ms_test_click (editor, "test-button");
+  ms_test_wait_until (is_not_testing, editor, "Test Connection to fail");
   report = ms_server_editor_get_test_report (editor);
   g_assert_nonnull (report);
   g_assert_false (report->success);
@@ -530,13 +262,13 @@ test_servers (void)
   g_assert_nonnull (strstr (log, report->explanation));
   g_assert_null (strstr (log, "Everything works"));
   g_clear_pointer (&log, g_free);
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-test-failed.png");
-  type_into (editor, "password-row", PASSWORD);
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-test-failed.png");
+  ms_test_type_into (editor, "password-row", PASSWORD);
 
   /* Test Connection: each step appears in the log, TLS and the login succeed */
-  click (editor, "test-button");
+  ms_test_click (editor, "test-button");
   g_assert_true (ms_server_editor_get_testing (editor));
-  wait_until (is_not_testing, editor, "Test Connection to finish");
+  ms_test_wait_until (is_not_testing, editor, "Test Connection to finish");
   report = ms_server_editor_get_test_report (editor);
   g_assert_nonnull (report);
   log = ms_server_editor_dup_test_log (editor);
@@ -549,17 +281,17 @@ test_servers (void)
   g_assert_nonnull (strstr (log, "ok: Logged in."));
   g_assert_nonnull (strstr (log, "20000000 bytes"));
   g_assert_nonnull (strstr (log, "ok: Everything works"));
-  transcript = test_server_transcript (srv);
+  transcript = ms_test_server_dup_transcript (srv);
   g_assert_nonnull (strstr (transcript, "TLS started"));
   g_assert_nonnull (strstr (transcript, "C: AUTH"));
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-editor.png");
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-editor.png");
 
   /* Save: the profile is in the database, the password only in the secret store */
   weak = editor;
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
-  click (editor, "save-button");
-  wait_until (is_destroyed, &weak, "the editor to save and close");
-  wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
+  ms_test_click (editor, "save-button");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to save and close");
+  ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
   g_assert_cmpuint (g_list_model_get_n_items (ms_servers_view_get_servers (view)), ==, 1);
 
   store = ms_store_open (db_path, &error);
@@ -583,11 +315,11 @@ test_servers (void)
   g_assert_null (g_strstr_len (db_bytes, db_length, PASSWORD));
 
   /* The list says where passwords are kept, and the profile's state */
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (view, "secrets-row"))),
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (view, "secrets-row"))),
                             "a file only you can read"));
   port = g_strdup_printf ("127.0.0.1:%u · STARTTLS · %s", srv->port, address);
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (view, "server-row"))), port));
-  save_screenshot (GTK_WIDGET (window), "screenshot-servers.png");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (view, "server-row"))), port));
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-servers.png");
 
   /* Editing it: the stored password is known, and follows a new host */
   {
@@ -597,14 +329,14 @@ test_servers (void)
     g_autofree char *new_password = NULL;
 
     editor = ms_servers_view_open_editor (view, listed);
-    wait_until (is_stored_password_shown, editor, "the editor to find the stored password");
-    g_assert_cmpstr (text_of (editor, "password-row"), ==, "");
-    type_into (editor, "host-row", "localhost");
+    ms_test_wait_until (is_stored_password_shown, editor, "the editor to find the stored password");
+    g_assert_cmpstr (ms_test_text_of (editor, "password-row"), ==, "");
+    ms_test_type_into (editor, "host-row", "localhost");
     weak = editor;
     g_object_add_weak_pointer (G_OBJECT (editor), &weak);
-    click (editor, "save-button");
-    wait_until (is_destroyed, &weak, "the editor to save and close");
-    wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
+    ms_test_click (editor, "save-button");
+    ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to save and close");
+    ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the profile");
 
     moved = ms_store_find_server (store, "Mail.ru (test server)", &error);
     g_assert_no_error (error);
@@ -628,9 +360,9 @@ test_servers (void)
     g_assert_true (ms_store_set_server_health (store, &health, &error));
     g_assert_no_error (error);
     ms_servers_view_reload (view);
-    wait_until (is_servers_view_ready, view, "the Servers view to read the state");
-    row = get_widget (view, "server-row");
-    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (row, "server-state"))), ==, "Cooling Down");
+    ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the state");
+    row = ms_test_get_widget (view, "server-row");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ms_test_get_widget (row, "server-state"))), ==, "Cooling Down");
     g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Too many messages, slow down"));
 
     health.cooldown_until = 0;
@@ -640,25 +372,25 @@ test_servers (void)
     g_assert_true (ms_store_set_server_health (store, &health, &error));
     g_assert_no_error (error);
     ms_servers_view_reload (view);
-    wait_until (is_servers_view_ready, view, "the Servers view to read the state");
-    row = get_widget (view, "server-row");
-    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (row, "server-state"))), ==, "Stopped");
+    ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the state");
+    row = ms_test_get_widget (view, "server-row");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ms_test_get_widget (row, "server-state"))), ==, "Stopped");
     g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Fix the profile"));
   }
 
   /* The switch in the list turns the profile off */
   {
-    GtkWidget *toggle = find_of_type (get_widget (view, "server-row"), GTK_TYPE_SWITCH);
+    GtkWidget *toggle = ms_test_find_of_type (ms_test_get_widget (view, "server-row"), GTK_TYPE_SWITCH);
     g_autoptr(MsServer) off = NULL;
 
     g_assert_nonnull (toggle);
     g_assert_true (gtk_switch_get_active (GTK_SWITCH (toggle)));
     gtk_switch_set_active (GTK_SWITCH (toggle), FALSE);
-    wait_until (is_servers_view_ready, view, "the profile to be switched off");
+    ms_test_wait_until (is_servers_view_ready, view, "the profile to be switched off");
     off = ms_store_find_server (store, "Mail.ru (test server)", &error);
     g_assert_no_error (error);
     g_assert_false (ms_server_get_enabled (off));
-    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (get_widget (view, "server-state"))), ==, "Disabled");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (ms_test_get_widget (view, "server-state"))), ==, "Disabled");
   }
 
   close_window (window);
@@ -689,7 +421,7 @@ wait_for_preview (MsTemplatePreview *preview)
   /* Past the pause after typing, the render and the web view's load. */
   for (int i = 0; i < 3; i++)
     g_main_context_iteration (NULL, FALSE);
-  wait_until (is_preview_idle, preview, "the preview to render and load");
+  ms_test_wait_until (is_preview_idle, preview, "the preview to render and load");
 }
 
 static void
@@ -748,7 +480,7 @@ attach (MsTemplateEditor *editor,
   g_autoptr(GFile) file = g_file_new_for_path (path);
 
   ms_template_editor_attach_file (editor, file);
-  wait_until (is_templates_view_idle, view, "the file to be attached");
+  ms_test_wait_until (is_templates_view_idle, view, "the file to be attached");
 }
 
 static gboolean
@@ -758,7 +490,7 @@ is_dialog_ready (gpointer data)
 }
 
 static void
-add_test_server (TestServer *srv)
+add_test_server (MsTestServer *srv)
 {
   g_autoptr(MsStore) store = NULL;
   g_autoptr(MsServer) server = ms_server_new ();
@@ -800,7 +532,7 @@ test_templates (void)
   MsTemplatePreview *preview;
   MsSendTestDialog *dialog;
   GtkTextBuffer *buffer;
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsStore) store = NULL;
   g_autoptr(MsTemplate) stored = NULL;
   g_autoptr(GError) error = NULL;
@@ -809,9 +541,9 @@ test_templates (void)
   const char *html;
   gpointer weak;
 
-  if (certs_dir == NULL || !g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (certs_dir == NULL || !g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("the test needs openssl and " PYTHON " for its SMTP server");
+      g_test_skip ("the test needs openssl and " MS_TEST_PYTHON " for its SMTP server");
       return;
     }
   srv = test_server_start (SENDER, NULL);
@@ -819,22 +551,22 @@ test_templates (void)
 
   window = open_window ();
   ms_window_show_section (window, "templates");
-  view = MS_TEMPLATES_VIEW (get_widget (window, "templates-view"));
+  view = MS_TEMPLATES_VIEW (ms_test_get_widget (window, "templates-view"));
   editor = ms_templates_view_get_editor (view);
   preview = ms_template_editor_get_preview (editor);
-  wait_until (is_templates_view_idle, view, "the Templates view to read the database");
+  ms_test_wait_until (is_templates_view_idle, view, "the Templates view to read the database");
   g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 0);
 
   /* A new template is stored at once and opens in the editor */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.new", NULL));
-  wait_until (is_templates_view_idle, view, "the new template");
+  ms_test_wait_until (is_templates_view_idle, view, "the new template");
   g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 1);
   g_assert_nonnull (ms_template_editor_get_template (editor));
   g_assert_false (ms_template_editor_get_dirty (editor));
 
   /* Markdown with merge fields, previewed for Anna */
-  type_into (editor, "template-name-row", "Frühlings-Newsletter");
-  type_into (editor, "subject-row", "Hello {{first_name}}, news from {{company | \"us\"}}");
+  ms_test_type_into (editor, "template-name-row", "Frühlings-Newsletter");
+  ms_test_type_into (editor, "subject-row", "Hello {{first_name}}, news from {{company | \"us\"}}");
   set_body (editor, "# Hi {{first_name}}!\n\nThe spring news from **{{company | \"our team\"}}** are here.\n\n"
                     "- Our new shop opens on Monday\n- Tea & cake for everyone\n");
   g_assert_true (ms_template_editor_get_dirty (editor));
@@ -851,7 +583,7 @@ test_templates (void)
   g_assert_nonnull (strstr (html, "default-src 'none'"));
   g_assert_nonnull (strstr (ms_template_preview_get_text (preview), "# Hi Anna!"));
   ms_template_preview_show_part (preview, "text");
-  g_assert_true (gtk_widget_get_mapped (get_widget (preview, "preview-text")));
+  g_assert_true (gtk_widget_get_mapped (ms_test_get_widget (preview, "preview-text")));
   ms_template_preview_show_part (preview, "html");
 
   /* Bernd has no company: the default is used */
@@ -861,9 +593,9 @@ test_templates (void)
   g_assert_cmpstr (ms_template_preview_get_subject (preview), ==, "Hello Bernd, news from us");
 
   /* Insert Field offers the imported fields; without a default Bernd's is missing */
-  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (get_widget (editor, "insert-field-button"))),
+  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (ms_test_get_widget (editor, "insert-field-button"))),
                                  "company"));
-  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (get_widget (editor, "insert-field-button"))),
+  g_assert_true (menu_has_field (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (ms_test_get_widget (editor, "insert-field-button"))),
                                  "first_name"));
   buffer = ms_template_editor_get_body_buffer (editor);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.insert-field", "s", "company"));
@@ -879,10 +611,10 @@ test_templates (void)
   g_assert_nonnull (ms_template_preview_get_error (preview));
   g_assert_nonnull (strstr (ms_template_preview_get_error (preview), "bernd.weber@example.de"));
   g_assert_nonnull (strstr (ms_template_preview_get_error (preview), "“company”"));
-  g_assert_true (gtk_widget_get_child_visible (get_widget (preview, "preview-error")) ||
-                 gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (get_widget (preview, "preview-error"),
+  g_assert_true (gtk_widget_get_child_visible (ms_test_get_widget (preview, "preview-error")) ||
+                 gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_ancestor (ms_test_get_widget (preview, "preview-error"),
                                                                                        GTK_TYPE_REVEALER))));
-  save_screenshot (GTK_WIDGET (window), "screenshot-template-error.png");
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-template-error.png");
   /* Undo takes the field back out */
   g_assert_true (gtk_text_buffer_get_can_undo (buffer));
   gtk_text_buffer_undo (buffer);
@@ -896,11 +628,11 @@ test_templates (void)
   attach (editor, view, "setup.exe");
   g_assert_cmpuint (count_named (GTK_WIDGET (editor), "attachment-row"), ==, 2);
   wait_for_preview (preview);
-  g_assert_true (gtk_widget_get_visible (get_widget (preview, "preview-findings")));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (preview, "preview-findings")));
   {
     GtkWidget *exe_row = NULL;
 
-    for (GtkWidget *w = get_widget (editor, "attachment-row"); w != NULL; w = gtk_widget_get_next_sibling (w))
+    for (GtkWidget *w = ms_test_get_widget (editor, "attachment-row"); w != NULL; w = gtk_widget_get_next_sibling (w))
       if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), "setup.exe") == 0)
         exe_row = w;
     g_assert_nonnull (exe_row);
@@ -911,7 +643,7 @@ test_templates (void)
 
   /* Save */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.save", NULL));
-  wait_until (is_templates_view_idle, view, "the template to be saved");
+  ms_test_wait_until (is_templates_view_idle, view, "the template to be saved");
   g_assert_false (ms_template_editor_get_dirty (editor));
   store = ms_store_open (db_path, &error);
   g_assert_no_error (error);
@@ -926,20 +658,20 @@ test_templates (void)
 
   /* Duplicate, then delete the copy after confirming */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.duplicate", NULL));
-  wait_until (is_templates_view_idle, view, "the copy");
+  ms_test_wait_until (is_templates_view_idle, view, "the copy");
   g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 2);
   g_assert_cmpstr (ms_template_get_name (ms_template_editor_get_template (editor)), ==,
                    "Frühlings-Newsletter (Copy)");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.delete", NULL));
   {
-    AdwMessageDialog *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    AdwMessageDialog *question = ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 
     g_assert_nonnull (question);
     g_assert_cmpstr (adw_message_dialog_get_heading (question), ==,
                      "Delete Template “Frühlings-Newsletter (Copy)”?");
-    answer (question, "delete");
+    ms_test_answer (question, "delete");
   }
-  wait_until (is_templates_view_idle, view, "the copy to be deleted");
+  ms_test_wait_until (is_templates_view_idle, view, "the copy to be deleted");
   g_assert_cmpuint (g_list_model_get_n_items (ms_templates_view_get_templates (view)), ==, 1);
   g_assert_cmpstr (ms_template_get_name (ms_template_editor_get_template (editor)), ==, "Frühlings-Newsletter");
 
@@ -947,21 +679,21 @@ test_templates (void)
   ms_template_preview_select_contact (preview, "anna.schmidt@example.de");
   wait_for_preview (preview);
   g_assert_nonnull (strstr (ms_template_preview_get_html (preview), "<h1>Hi Anna!</h1>"));
-  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (get_widget (preview, "preview-html-button"))));
-  g_assert_true (gtk_widget_get_mapped (get_widget (preview, "preview-web-view")));
-  save_screenshot (GTK_WIDGET (window), "screenshot-templates.png");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (ms_test_get_widget (preview, "preview-html-button"))));
+  g_assert_true (gtk_widget_get_mapped (ms_test_get_widget (preview, "preview-web-view")));
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-templates.png");
 
   /* Send Test: through the server, to its own address by default */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "templates.send-test", NULL));
-  dialog = find_toplevel (MS_TYPE_SEND_TEST_DIALOG);
+  dialog = ms_test_find_toplevel (MS_TYPE_SEND_TEST_DIALOG);
   g_assert_nonnull (dialog);
-  wait_until (is_dialog_ready, dialog, "the dialog to read the servers");
-  g_assert_cmpstr (text_of (dialog, "to-row"), ==, SENDER);
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-send-test.png");
+  ms_test_wait_until (is_dialog_ready, dialog, "the dialog to read the servers");
+  g_assert_cmpstr (ms_test_text_of (dialog, "to-row"), ==, SENDER);
+  ms_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-send-test.png");
   weak = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
-  click (dialog, "send-button");
-  wait_until (is_destroyed, &weak, "the test message to be sent");
+  ms_test_click (dialog, "send-button");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the test message to be sent");
 
   message_path = g_build_filename (srv->dir, "0001.eml", NULL);
   g_assert_true (g_file_get_contents (message_path, &message, NULL, &error));
@@ -971,15 +703,15 @@ test_templates (void)
   g_assert_nonnull (strstr (message, "agenda.pdf"));
 
   /* Closing the window with unsaved changes asks first; Cancel keeps it open */
-  type_into (editor, "subject-row", "Not saved");
+  ms_test_type_into (editor, "subject-row", "Not saved");
   g_assert_true (ms_templates_view_get_dirty (view));
   gtk_window_close (GTK_WINDOW (window));
   {
-    AdwMessageDialog *question = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+    AdwMessageDialog *question = ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 
     g_assert_nonnull (question);
     g_assert_cmpstr (adw_message_dialog_get_heading (question), ==, "Save Changes to “Frühlings-Newsletter”?");
-    answer (question, "cancel");
+    ms_test_answer (question, "cancel");
   }
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
   g_assert_true (ms_templates_view_get_dirty (view));
@@ -988,8 +720,8 @@ test_templates (void)
   weak = window;
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
   gtk_window_close (GTK_WINDOW (window));
-  answer (find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
-  wait_until (is_destroyed, &weak, "the window to close");
+  ms_test_answer (ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG), "discard");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the window to close");
   g_clear_object (&stored);
   stored = ms_store_find_template (store, "Frühlings-Newsletter", &error);
   g_assert_no_error (error);
@@ -1062,7 +794,7 @@ test_check_mailbox (void)
                                       "\r\n"
                                       "Are you free on Friday?\r\n", -1, NULL));
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              PYTHON, script, "--protocol", "imap", "--security", "none",
+                              MS_TEST_PYTHON, script, "--protocol", "imap", "--security", "none",
                               "--user", "checker@example.org", "--password", PASSWORD,
                               "--message", message, "--record", record, "--watch-stdin", NULL);
   g_assert_no_error (error);
@@ -1095,11 +827,11 @@ test_check_mailbox (void)
   /* Each successful check says so (the window then reloads the campaigns). */
   g_signal_connect_swapped (editor, "mailbox-checked", G_CALLBACK (on_row_mailbox_checked_cb), &counts);
   gtk_window_present (GTK_WINDOW (editor));
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "check-row")));
-  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
-  click (editor, "check-button");
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "check-row")));
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (editor, "check-button")));
+  ms_test_click (editor, "check-button");
   g_assert_true (ms_server_editor_get_checking (editor));
-  wait_until (is_not_checking, editor, "the mailbox check to finish");
+  ms_test_wait_until (is_not_checking, editor, "the mailbox check to finish");
   text = ms_server_editor_get_check_text (editor);
   g_test_message ("check: %s", text);
   g_assert_cmpstr (text, ==, "1 message read");
@@ -1110,8 +842,8 @@ test_check_mailbox (void)
   g_assert_cmpuint (counts.n_read, ==, 1);
 
   /* A second check reads nothing twice */
-  click (editor, "check-button");
-  wait_until (is_not_checking, editor, "the second mailbox check to finish");
+  ms_test_click (editor, "check-button");
+  ms_test_wait_until (is_not_checking, editor, "the second mailbox check to finish");
   g_assert_cmpstr (ms_server_editor_get_check_text (editor), ==, "No new messages");
   g_assert_cmpuint (counts.n_checked, ==, 2);
   g_assert_cmpuint (counts.n_read, ==, 1);
@@ -1119,18 +851,18 @@ test_check_mailbox (void)
   /* A wrong password: the error in words, the button ready again */
   ms_secrets_store (secrets, MS_SECRET_IMAP, "127.0.0.1", "checker@example.org", "wrong", NULL, &error);
   g_assert_no_error (error);
-  click (editor, "check-button");
-  wait_until (is_not_checking, editor, "the failing mailbox check to finish");
+  ms_test_click (editor, "check-button");
+  ms_test_wait_until (is_not_checking, editor, "the failing mailbox check to finish");
   text = ms_server_editor_get_check_text (editor);
   g_test_message ("check: %s", text);
   g_assert_true (g_str_has_prefix (text, "The mailbox could not be checked: "));
-  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "check-button")));
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (editor, "check-button")));
   g_assert_cmpuint (counts.n_checked, ==, 2);
 
   weak = editor;
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
   gtk_window_destroy (GTK_WINDOW (editor));
-  wait_until (is_destroyed, &weak, "the editor to go away");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to go away");
 
   /* The automatic checks, on a database of their own: nothing while no campaign
    * ran, every mailbox when asked, never two rounds at once */
@@ -1154,13 +886,13 @@ test_check_mailbox (void)
 
     g_assert_true (ms_bounce_monitor_run (monitor, TRUE));
     g_assert_false (ms_bounce_monitor_run (monitor, FALSE));
-    wait_until (is_monitor_idle, monitor, "the first round of checks");
+    ms_test_wait_until (is_monitor_idle, monitor, "the first round of checks");
     g_assert_cmpuint (n_rounds, ==, 1);
     g_assert_cmpuint (ms_bounce_monitor_get_n_checked (monitor), ==, 0);
     g_assert_cmpuint (ms_bounce_monitor_get_last_result (monitor)->fetched, ==, 0);
 
     g_assert_true (ms_bounce_monitor_run (monitor, FALSE));
-    wait_until (is_monitor_idle, monitor, "the second round of checks");
+    ms_test_wait_until (is_monitor_idle, monitor, "the second round of checks");
     g_assert_cmpuint (n_rounds, ==, 2);
     g_assert_cmpuint (ms_bounce_monitor_get_n_checked (monitor), ==, 1);
     g_assert_cmpuint (ms_bounce_monitor_get_n_failed (monitor), ==, 0);
@@ -1212,7 +944,7 @@ start_mail_server (const char  *name,
                                       "\r\n"
                                       "Are you free on Saturday?\r\n", -1, NULL));
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              PYTHON, script, "--protocol", "imap", "--security", "none",
+                              MS_TEST_PYTHON, script, "--protocol", "imap", "--security", "none",
                               "--user", user, "--password", PASSWORD, "--message", message,
                               "--record", record, "--watch-stdin",
                               fault != NULL ? "--fault" : NULL, fault, NULL);
@@ -1262,7 +994,7 @@ static GtkWidget *
 find_server_row (MsServersView *view,
                  const char    *name)
 {
-  GtkListBox *list = GTK_LIST_BOX (get_widget (view, "server-list"));
+  GtkListBox *list = GTK_LIST_BOX (ms_test_get_widget (view, "server-list"));
   GtkListBoxRow *row;
 
   for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
@@ -1321,8 +1053,8 @@ test_check_mailbox_row (void)
 
   window = open_window ();
   ms_window_show_section (window, "servers");
-  view = MS_SERVERS_VIEW (get_widget (window, "servers-view"));
-  wait_until (is_servers_view_ready, view, "the Servers view to read the profiles");
+  view = MS_SERVERS_VIEW (ms_test_get_widget (window, "servers-view"));
+  ms_test_wait_until (is_servers_view_ready, view, "the Servers view to read the profiles");
   check.view = view;
   g_assert_true (g_signal_has_handler_pending (view, g_signal_lookup ("mailbox-checked", MS_TYPE_SERVERS_VIEW),
                                                0, FALSE));
@@ -1330,49 +1062,49 @@ test_check_mailbox_row (void)
 
   /* Not there without a mailbox, nor as an action */
   row = find_server_row (view, "No mailbox");
-  g_assert_null (find_widget (row, "check-mailbox-button"));
+  g_assert_null (ms_test_find_widget (row, "check-mailbox-button"));
   g_assert_false (ms_servers_view_check_mailbox (view, none_id));
   g_assert_false (ms_servers_view_get_checking (view, none_id));
 
   /* The row's button: progress in the row, the result in words */
   row = find_server_row (view, "Row mailbox");
-  button = get_widget (row, "check-mailbox-button");
+  button = ms_test_get_widget (row, "check-mailbox-button");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Check Mailbox Now");
-  g_assert_false (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
-  click (row, "check-mailbox-button");
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (row, "check-mailbox-spinner")));
+  ms_test_click (row, "check-mailbox-button");
   g_assert_true (ms_servers_view_get_checking (view, good_id));
   row = find_server_row (view, "Row mailbox");
-  g_assert_true (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (row, "check-mailbox-button")), ==,
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (row, "check-mailbox-spinner")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ms_test_get_widget (row, "check-mailbox-button")), ==,
                    "Cancel the Mailbox Check");
   check.id = good_id;
-  wait_until (is_row_not_checking, &check, "the row's mailbox check");
+  ms_test_wait_until (is_row_not_checking, &check, "the row's mailbox check");
   /* The window reloads the campaigns when a check read mail. */
   g_assert_cmpuint (counts.n_checked, ==, 1);
   g_assert_cmpuint (counts.n_read, ==, 1);
   g_test_message ("row check: %s", ms_servers_view_get_last_check_text (view));
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: 1 message read");
   row = find_server_row (view, "Row mailbox");
-  g_assert_false (gtk_widget_get_visible (get_widget (row, "check-mailbox-spinner")));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (row, "check-mailbox-button")), ==, "Check Mailbox Now");
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (row, "check-mailbox-spinner")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ms_test_get_widget (row, "check-mailbox-button")), ==, "Check Mailbox Now");
 
   /* Again through the action: nothing is read twice */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "servers.check-mailbox", "x", good_id));
-  wait_until (is_row_not_checking, &check, "the second mailbox check");
+  ms_test_wait_until (is_row_not_checking, &check, "the second mailbox check");
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==, "Mailbox of “Row mailbox”: No new messages");
   g_assert_cmpuint (counts.n_checked, ==, 2);
   g_assert_cmpuint (counts.n_read, ==, 1);
 
   /* A server that stops answering in the middle of a message: Cancel in the row */
   row = find_server_row (view, "Stalling mailbox");
-  click (row, "check-mailbox-button");
+  ms_test_click (row, "check-mailbox-button");
   check.id = stall_id;
   g_assert_true (ms_servers_view_get_checking (view, stall_id));
-  wait_until (has_stalled, stall_log, "the server to stall");
-  save_screenshot (GTK_WIDGET (window), "screenshot-servers-check-mailbox.png");
+  ms_test_wait_until (has_stalled, stall_log, "the server to stall");
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-servers-check-mailbox.png");
   row = find_server_row (view, "Stalling mailbox");
-  click (row, "check-mailbox-button");
-  wait_until (is_row_not_checking, &check, "the cancelled mailbox check");
+  ms_test_click (row, "check-mailbox-button");
+  ms_test_wait_until (is_row_not_checking, &check, "the cancelled mailbox check");
   g_test_message ("stalled check: %s", ms_servers_view_get_last_check_text (view));
   g_assert_cmpstr (ms_servers_view_get_last_check_text (view), ==,
                    "The check of the mailbox of “Stalling mailbox” was cancelled");
@@ -1397,6 +1129,7 @@ main (int   argc,
   g_setenv ("WEBKIT_DISABLE_COMPOSITING_MODE", "1", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
 
   tmp_dir = g_dir_make_tmp ("ms-ui-servers-XXXXXX", &error);
   g_assert_no_error (error);
@@ -1406,7 +1139,7 @@ main (int   argc,
 
     g_assert_no_error (error);
   }
-  make_certificates ();
+  certs_dir = ms_test_make_certificates (tmp_dir, NULL);
 
   app = ms_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
@@ -1422,11 +1155,7 @@ main (int   argc,
 
   g_clear_object (&app);
   if (ret == 0)
-    {
-      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
-
-      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+    ms_test_remove_tmp_dir (tmp_dir);
   g_free (certs_dir);
   g_free (db_path);
   g_free (tmp_dir);
