@@ -40,6 +40,8 @@
 #include "ms-store-servers.h"
 #include "ms-store-templates.h"
 
+#include "ms-test-ui-utils.h"
+
 /* The server editor's first page: an address typed, Detect Settings (Enter)
  * looking it up through autoconfig served by a SoupServer on 127.0.0.1 (the
  * base-URL seam) and DNS answered from a table (a GResolver set as the default);
@@ -49,136 +51,15 @@
  * dialog's pre-flight page.  Nothing leaves the machine.  Screenshots land in the
  * build folder. */
 
-#define PYTHON "/usr/bin/python3"
 #define WAIT_TIMEOUT_S 60
 #define PASSWORD "Ohm-8-Pi-sat-nu"
 #define ADDRESS "anna@good.test"
-
-typedef gboolean (*ConditionFunc) (gpointer data);
 
 static MsApplication *app;
 static char *tmp_dir;
 static char *db_path;
 static char *certs_dir;
 static char *autoconfig_xml;
-
-/* Waiting */
-
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (ConditionFunc  condition,
-            gpointer       data,
-            const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
-  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick_id);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
-  g_source_remove (timeout_id);
-}
-
-static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-has_two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-wait_for_frames (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  guint n_frames = 0;
-  gulong handler;
-
-  wait_until (is_mapped, window, "the window to be mapped");
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
-  gtk_widget_queue_draw (window);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-  wait_until (has_two_frames, &n_frames, "two frames");
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static gboolean
-is_destroyed (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  int width, height;
-
-  wait_for_frames (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static GtkWidget *
-find_of_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_of_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* Scrolls the scrolled window around @widget so that @widget is at its top. */
 static void
@@ -189,109 +70,36 @@ scroll_to (GtkWidget *widget)
   graphene_point_t point;
 
   g_assert_nonnull (scrolled);
-  wait_for_frames (GTK_WIDGET (gtk_widget_get_root (widget)));
+  ms_test_wait_for_frames (GTK_WIDGET (gtk_widget_get_root (widget)));
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
   g_assert_true (gtk_widget_compute_point (widget, scrolled, &GRAPHENE_POINT_INIT (0, 0), &point));
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + point.y - 12);
-}
-
-/* Widgets */
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (gpointer    root,
-            const char *name)
-{
-  GtkWidget *widget = find_widget (GTK_WIDGET (root), name);
-
-  if (widget == NULL)
-    g_error ("No widget named “%s”", name);
-  return widget;
-}
-
-static const char *
-text_of (gpointer    root,
-         const char *name)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (get_widget (root, name)));
 }
 
 static int
 spin_of (gpointer    root,
          const char *name)
 {
-  return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (get_widget (root, name)));
+  return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (ms_test_get_widget (root, name)));
 }
 
 static guint
 combo_of (gpointer    root,
           const char *name)
 {
-  return adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (root, name)));
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (ms_test_get_widget (root, name)));
 }
 
 static const char *
 subtitle_of (gpointer    root,
              const char *name)
 {
-  return adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (root, name)));
-}
-
-static void
-type_into (gpointer    root,
-           const char *name,
-           const char *text)
-{
-  GtkWidget *widget = get_widget (root, name);
-
-  g_assert_true (gtk_widget_get_visible (widget));
-  gtk_editable_set_text (GTK_EDITABLE (widget), text);
-}
-
-static void
-click (gpointer    root,
-       const char *name)
-{
-  GtkWidget *button = get_widget (root, name);
-
-  g_assert_true (gtk_widget_is_visible (button));
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (root, name)));
 }
 
 /* The HTTP server of the autoconfig documents, on a thread of its own */
 
-typedef struct
-{
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  GThread      *thread;
-  char         *base;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  GPtrArray    *requests;   /* paths asked for */
-  GPtrArray    *delayed;    /* GSource of slow answers still due */
-} HttpServer;
-
-static HttpServer http;
+static MsTestHttpServer *http;
 
 static gboolean
 answer_late_cb (gpointer data)
@@ -304,16 +112,12 @@ answer_late_cb (gpointer data)
 }
 
 static void
-handler (SoupServer        *server,
+handler (MsTestHttpServer  *server,
          SoupServerMessage *msg,
          const char        *path,
          GHashTable        *query,
          gpointer           user_data)
 {
-  g_mutex_lock (&http.lock);
-  g_ptr_array_add (http.requests, g_strdup (path));
-  g_mutex_unlock (&http.lock);
-
   if (g_str_equal (path, "/autoconfig.good.test/mail/config-v1.1.xml")
       && query != NULL && g_strcmp0 (g_hash_table_lookup (query, "emailaddress"), ADDRESS) == 0)
     {
@@ -322,311 +126,34 @@ handler (SoupServer        *server,
                                         autoconfig_xml, strlen (autoconfig_xml));
     }
   else if (g_str_equal (path, "/autoconfig.slow.test/mail/config-v1.1.xml"))
-    {
-      g_autoptr(GSource) source = g_timeout_source_new_seconds (50);
-
-      soup_server_message_pause (msg);
-      g_source_set_callback (source, answer_late_cb, g_object_ref (msg), g_object_unref);
-      g_source_attach (source, http.context);
-      g_ptr_array_add (http.delayed, g_source_ref (source));
-    }
+    ms_test_http_server_answer_later (server, msg, 50000, answer_late_cb);
   else
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
 }
 
-static gpointer
-http_thread (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (http.context);
-  http.server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (http.server, NULL, handler, NULL, NULL);
-  if (!soup_server_listen_local (http.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("listen: %s", error->message);
-  uris = soup_server_get_uris (http.server);
-  http.base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_mutex_lock (&http.lock);
-  http.ready = TRUE;
-  g_cond_signal (&http.cond);
-  g_mutex_unlock (&http.lock);
-
-  g_main_loop_run (http.loop);
-  for (guint i = 0; i < http.delayed->len; i++)
-    g_source_destroy (g_ptr_array_index (http.delayed, i));
-  g_ptr_array_set_size (http.delayed, 0);
-  soup_server_disconnect (http.server);
-  g_clear_object (&http.server);
-  while (g_main_context_iteration (http.context, FALSE))
-    ;
-  g_main_context_pop_thread_default (http.context);
-  return NULL;
-}
-
-static void
-http_start (void)
-{
-  g_mutex_init (&http.lock);
-  g_cond_init (&http.cond);
-  http.requests = g_ptr_array_new_with_free_func (g_free);
-  http.delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
-  http.context = g_main_context_new ();
-  http.loop = g_main_loop_new (http.context, FALSE);
-  http.thread = g_thread_new ("http", http_thread, NULL);
-  g_mutex_lock (&http.lock);
-  while (!http.ready)
-    g_cond_wait (&http.cond, &http.lock);
-  g_mutex_unlock (&http.lock);
-  ms_autoconfig_set_base_url (http.base);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (http.loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-http_stop (void)
-{
-  g_main_context_invoke (http.context, quit_cb, NULL);
-  g_thread_join (http.thread);
-  g_main_loop_unref (http.loop);
-  g_main_context_unref (http.context);
-  g_ptr_array_unref (http.requests);
-  g_ptr_array_unref (http.delayed);
-  g_free (http.base);
-}
-
-static gboolean
-http_was_asked (const char *path)
-{
-  gboolean found = FALSE;
-
-  g_mutex_lock (&http.lock);
-  for (guint i = 0; i < http.requests->len && !found; i++)
-    found = g_str_equal (g_ptr_array_index (http.requests, i), path);
-  g_mutex_unlock (&http.lock);
-  return found;
-}
-
 /* DNS from a table: a GResolver set as the default */
 
-typedef struct
-{
-  const char *name;
-  const char *type;    /* "A", "TXT" */
-  const char *value;
-} DnsRow;
-
-static const DnsRow dns_table[] = {
+static const MsTestDnsRow dns_table[] = {
   { "localhost", "A", "127.0.0.1" },
   { "good.test", "TXT", "v=spf1 a:localhost ~all" },
   { "_dmarc.good.test", "TXT", "v=DMARC1; p=none; rua=mailto:dmarc@good.test" },
-};
-
-typedef struct
-{
-  GResolver parent_instance;
-} TableResolver;
-
-typedef struct
-{
-  GResolverClass parent_class;
-} TableResolverClass;
-
-GType table_resolver_get_type (void);
-G_DEFINE_TYPE (TableResolver, table_resolver, G_TYPE_RESOLVER)
-
-static GList *
-table_lookup_by_name (GResolver     *resolver,
-                      const char    *name,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  GList *result = NULL;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
-    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "A"))
-      result = g_list_append (result, g_inet_address_new_from_string (dns_table[i].value));
-  if (result == NULL)
-    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no address for %s", name);
-  return result;
-}
-
-static GList *
-table_lookup_records (GResolver            *resolver,
-                      const char           *name,
-                      GResolverRecordType   type,
-                      GCancellable         *cancellable,
-                      GError              **error)
-{
-  GList *result = NULL;
-
   /* A slow name server: it answers after ten seconds, or when cancelled */
-  if (g_str_has_suffix (name, "slowdns.test"))
-    {
-      for (guint i = 0; i < 1000 && !g_cancellable_is_cancelled (cancellable); i++)
-        g_usleep (10000);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-    }
-  for (gsize i = 0; type == G_RESOLVER_RECORD_TXT && i < G_N_ELEMENTS (dns_table); i++)
-    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "TXT"))
-      {
-        const char *parts[] = { dns_table[i].value, NULL };
-
-        result = g_list_append (result, g_variant_ref_sink (g_variant_new ("(^as)", parts)));
-      }
-  if (result == NULL)
-    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no record for %s", name);
-  return result;
-}
-
-static void
-table_free_list (gpointer data)
-{
-  g_list_free (data);
-}
-
-static void
-table_lookup_by_name_async (GResolver           *resolver,
-                            const char          *name,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *result = table_lookup_by_name (resolver, name, cancellable, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, table_free_list);
-}
-
-static GList *
-table_lookup_finish (GResolver     *resolver,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-table_lookup_records_async (GResolver           *resolver,
-                            const char          *name,
-                            GResolverRecordType  type,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *result = table_lookup_records (resolver, name, type, cancellable, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, table_free_list);
-}
-
-static void
-table_resolver_class_init (TableResolverClass *klass)
-{
-  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
-
-  resolver_class->lookup_by_name = table_lookup_by_name;
-  resolver_class->lookup_by_name_async = table_lookup_by_name_async;
-  resolver_class->lookup_by_name_finish = table_lookup_finish;
-  resolver_class->lookup_records = table_lookup_records;
-  resolver_class->lookup_records_async = table_lookup_records_async;
-  resolver_class->lookup_records_finish = table_lookup_finish;
-}
-
-static void
-table_resolver_init (TableResolver *self)
-{
-}
+  { "slowdns.test", "SLOW", NULL },
+};
 
 /* The SMTP test server */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-  char        *dir;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  g_subprocess_force_exit (srv->process);
-  g_subprocess_wait (srv->process, NULL, NULL);
-  g_object_unref (srv->process);
-  g_free (srv->dir);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
-static TestServer *
+static MsTestServer *
 test_server_start (const char *login)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
+  g_autofree char *dir = g_strdup_printf ("%s/smtp-server", tmp_dir);
   g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
   g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
   g_autofree char *auth = g_strdup_printf ("%s:%s", login, PASSWORD);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
 
-  srv->dir = g_strdup_printf ("%s/smtp-server", tmp_dir);
-  /* It exits when its standard input closes: also when this test dies. */
-  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   PYTHON, script, "--record", srv->dir, "--watch-stdin",
-                                   "--security", "starttls", "--cert", cert, "--key", key,
-                                   "--auth", auth, "--require-auth", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
-  return srv;
-}
-
-static char *
-test_server_transcript (TestServer *srv)
-{
-  g_autofree char *path = g_build_filename (srv->dir, "transcript.log", NULL);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup ("");
-  return text;
-}
-
-static gboolean
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (tmp_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  int status = -1;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                     &status, NULL) || !g_spawn_check_wait_status (status, NULL))
-    return FALSE;
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
+  return ms_test_server_start ("ms-test-smtp-server.py", dir,
+                               "--security", "starttls", "--cert", cert, "--key", key,
+                               "--auth", auth, "--require-auth", NULL);
 }
 
 /* The editor */
@@ -656,7 +183,7 @@ open_editor (MsSecrets *secrets)
 
   gtk_window_set_default_size (GTK_WINDOW (editor), 640, 860);
   gtk_window_present (GTK_WINDOW (editor));
-  wait_for_frames (GTK_WIDGET (editor));
+  ms_test_wait_for_frames (GTK_WIDGET (editor));
   return editor;
 }
 
@@ -668,7 +195,7 @@ close_editor (MsServerEditor *editor)
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
   /* Escape closes it, as the Cancel button does */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "window.close", NULL));
-  wait_until (is_destroyed, &weak, "the editor to close");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to close");
 }
 
 static const MsCheckItem *
@@ -700,7 +227,7 @@ count_named (GtkWidget  *root,
 static void
 test_detect_found (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSecrets) secrets = ms_secrets_new_for_database (db_path);
   g_autofree char *ca_path = NULL;
   g_autoptr(GFile) ca_file = NULL;
@@ -714,9 +241,9 @@ test_detect_found (void)
   MsServerEditor *editor;
   gpointer weak;
 
-  if (certs_dir == NULL || !g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (certs_dir == NULL || !g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
-      g_test_skip ("the test certificates or " PYTHON " are missing");
+      g_test_skip ("the test certificates or " MS_TEST_PYTHON " are missing");
       return;
     }
   srv = test_server_start (ADDRESS);
@@ -745,60 +272,60 @@ test_detect_found (void)
 
   editor = open_editor (secrets);
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "address");
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "save-button")));
-  g_assert_true (gtk_widget_has_focus (get_widget (editor, "detect-address-row"))
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "save-button")));
+  g_assert_true (gtk_widget_has_focus (ms_test_get_widget (editor, "detect-address-row"))
                  || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (editor)),
-                                            get_widget (editor, "detect-address-row")));
+                                            ms_test_get_widget (editor, "detect-address-row")));
 
   /* Half an address: it says what it needs and stays */
-  type_into (editor, "detect-address-row", "anna");
-  click (editor, "detect-button");
+  ms_test_type_into (editor, "detect-address-row", "anna");
+  ms_test_click (editor, "detect-button");
   g_assert_false (ms_server_editor_get_detecting (editor));
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "detect-status-label")));
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get_widget (editor, "detect-status-label"))),
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "detect-status-label")));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ms_test_get_widget (editor, "detect-status-label"))),
                             "whole email address"));
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "address");
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-detect-address.png");
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-detect-address.png");
 
   /* The address and password, then Enter: the spinner and Cancel while it looks */
-  type_into (editor, "detect-address-row", ADDRESS);
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "detect-status-label")));
-  type_into (editor, "detect-password-row", PASSWORD);
+  ms_test_type_into (editor, "detect-address-row", ADDRESS);
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "detect-status-label")));
+  ms_test_type_into (editor, "detect-password-row", PASSWORD);
   /* The test server's certificate is of our own making: trust its authority */
   ca_path = g_build_filename (certs_dir, "ca.pem", NULL);
   ca_file = g_file_new_for_path (ca_path);
   ms_server_editor_set_ca_file (editor, ca_file);
   /* Enter in the password field: its text is activated as the key would */
-  g_signal_emit_by_name (find_of_type (get_widget (editor, "detect-password-row"), GTK_TYPE_TEXT), "activate");
+  g_signal_emit_by_name (ms_test_find_of_type (ms_test_get_widget (editor, "detect-password-row"), GTK_TYPE_TEXT), "activate");
   g_assert_true (ms_server_editor_get_detecting (editor));
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "detect-cancel-button")));
-  g_assert_false (gtk_widget_get_sensitive (get_widget (editor, "detect-button")));
-  wait_until (is_not_detecting, editor, "the settings to be detected");
-  g_assert_true (http_was_asked ("/autoconfig.good.test/mail/config-v1.1.xml"));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "detect-cancel-button")));
+  g_assert_false (gtk_widget_get_sensitive (ms_test_get_widget (editor, "detect-button")));
+  ms_test_wait_until (is_not_detecting, editor, "the settings to be detected");
+  g_assert_true (ms_test_http_server_was_asked (http, "/autoconfig.good.test/mail/config-v1.1.xml"));
 
   /* The fields hold what the autoconfig document says */
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "save-button")));
-  g_assert_cmpstr (text_of (editor, "address-row"), ==, ADDRESS);
-  g_assert_cmpstr (text_of (editor, "name-row"), ==, ADDRESS);
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "save-button")));
+  g_assert_cmpstr (ms_test_text_of (editor, "address-row"), ==, ADDRESS);
+  g_assert_cmpstr (ms_test_text_of (editor, "name-row"), ==, ADDRESS);
   g_assert_cmpuint (combo_of (editor, "transport-row"), ==, MS_TRANSPORT_SMTP);
-  g_assert_cmpstr (text_of (editor, "host-row"), ==, "localhost");
+  g_assert_cmpstr (ms_test_text_of (editor, "host-row"), ==, "localhost");
   g_assert_cmpint (spin_of (editor, "port-spin"), ==, srv->port);
   g_assert_cmpuint (combo_of (editor, "security-row"), ==, MS_SECURITY_STARTTLS);
-  g_assert_cmpstr (text_of (editor, "login-row"), ==, ADDRESS);
-  g_assert_cmpstr (text_of (editor, "password-row"), ==, PASSWORD);
+  g_assert_cmpstr (ms_test_text_of (editor, "login-row"), ==, ADDRESS);
+  g_assert_cmpstr (ms_test_text_of (editor, "password-row"), ==, PASSWORD);
   g_assert_cmpuint (combo_of (editor, "incoming-protocol-row"), ==, MS_INCOMING_IMAP);
-  g_assert_cmpstr (text_of (editor, "incoming-host-row"), ==, "imap.good.test");
+  g_assert_cmpstr (ms_test_text_of (editor, "incoming-host-row"), ==, "imap.good.test");
   g_assert_cmpint (spin_of (editor, "incoming-port-spin"), ==, 993);
   g_assert_cmpuint (combo_of (editor, "incoming-security-row"), ==, MS_SECURITY_TLS);
-  g_assert_cmpstr (text_of (editor, "incoming-login-row"), ==, "anna");
-  g_assert_cmpstr (text_of (editor, "incoming-password-row"), ==, PASSWORD);
+  g_assert_cmpstr (ms_test_text_of (editor, "incoming-login-row"), ==, "anna");
+  g_assert_cmpstr (ms_test_text_of (editor, "incoming-password-row"), ==, PASSWORD);
   /* The password is not left behind on the first page */
-  g_assert_cmpstr (text_of (editor, "detect-password-row"), ==, "");
+  g_assert_cmpstr (ms_test_text_of (editor, "detect-password-row"), ==, "");
   g_assert_null (ms_server_editor_get_problem (editor));
 
   /* ... and says where each came from */
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "sources-group")));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "sources-group")));
   where = g_strdup_printf ("localhost, port %u, STARTTLS, login " ADDRESS "\nfrom the provider’s autoconfig",
                            srv->port);
   g_assert_cmpstr (subtitle_of (editor, "smtp-source-row"), ==, where);
@@ -806,27 +333,27 @@ test_detect_found (void)
                    "imap.good.test, port 993, TLS, login anna\nfrom the provider’s autoconfig");
   g_assert_nonnull (strstr (subtitle_of (editor, "pop3-source-row"), "pop.good.test, port 995"));
   g_assert_cmpstr (subtitle_of (editor, "documentation-row"), ==, "https://good.test/help/mail-setup");
-  g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (get_widget (editor, "tried-row"))),
+  g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (ms_test_get_widget (editor, "tried-row"))),
                             "in order"));
-  g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (get_widget (editor, "sources-group"))),
+  g_assert_nonnull (strstr (adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (ms_test_get_widget (editor, "sources-group"))),
                             "Good Test Mail"));
 
   /* Test Connection ran by itself, with the password typed on the first page */
   g_assert_true (ms_server_editor_get_testing (editor));
-  wait_until (is_not_testing, editor, "the automatic Test Connection");
+  ms_test_wait_until (is_not_testing, editor, "the automatic Test Connection");
   report = ms_server_editor_get_test_report (editor);
   log = ms_server_editor_dup_test_log (editor);
   g_test_message ("Test Connection log:\n%s", log);
   g_assert_nonnull (report);
   g_assert_true (report->success);
   g_assert_nonnull (strstr (log, "ok: Logged in."));
-  transcript = test_server_transcript (srv);
+  transcript = ms_test_server_dup_transcript (srv);
   g_assert_nonnull (strstr (transcript, "TLS started"));
   g_assert_nonnull (strstr (transcript, "C: AUTH"));
 
   /* The sender domain was checked too, from the table's DNS */
   checklist = ms_server_editor_get_domain_checklist (editor);
-  wait_until (is_checklist_done, checklist, "the sender domain check");
+  ms_test_wait_until (is_checklist_done, checklist, "the sender domain check");
   items = ms_domain_checklist_get_items (checklist);
   for (guint i = 0; i < items->len; i++)
     {
@@ -851,39 +378,39 @@ test_detect_found (void)
   g_assert_nonnull (strstr (ms_domain_checklist_get_summary (checklist), "not blocked"));
 
   /* The filled editor with its sources */
-  scroll_to (get_widget (editor, "sources-group"));
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-detected.png");
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (get_widget (editor, "tried-row")), TRUE);
-  scroll_to (get_widget (editor, "domain-group"));
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-domain-check.png");
+  scroll_to (ms_test_get_widget (editor, "sources-group"));
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-detected.png");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (ms_test_get_widget (editor, "tried-row")), TRUE);
+  scroll_to (ms_test_get_widget (editor, "domain-group"));
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-domain-check.png");
 
   /* Each detected field says so where it is */
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (editor, "host-row")), ==,
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ms_test_get_widget (editor, "host-row")), ==,
                    "Detected from the provider’s autoconfig");
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (get_widget (editor, "incoming-login-row")), ==,
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ms_test_get_widget (editor, "incoming-login-row")), ==,
                    "Detected from the provider’s autoconfig");
 
   /* Overriding a field: the source says the person's value is used */
-  type_into (editor, "host-row", "127.0.0.1");
+  ms_test_type_into (editor, "host-row", "127.0.0.1");
   g_assert_nonnull (strstr (subtitle_of (editor, "smtp-source-row"), "You changed it since"));
-  g_assert_null (gtk_widget_get_tooltip_text (get_widget (editor, "host-row")));
-  g_assert_nonnull (gtk_widget_get_tooltip_text (get_widget (editor, "security-row")));
+  g_assert_null (gtk_widget_get_tooltip_text (ms_test_get_widget (editor, "host-row")));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (ms_test_get_widget (editor, "security-row")));
   g_assert_null (strstr (subtitle_of (editor, "incoming-source-row"), "You changed it since"));
-  type_into (editor, "host-row", "localhost");
+  ms_test_type_into (editor, "host-row", "localhost");
   g_assert_null (strstr (subtitle_of (editor, "smtp-source-row"), "You changed it since"));
 
   /* Check Domain again by hand */
-  click (editor, "domain-check-button");
+  ms_test_click (editor, "domain-check-button");
   g_assert_true (ms_domain_checklist_get_busy (checklist));
-  g_assert_false (gtk_widget_get_sensitive (get_widget (editor, "domain-check-button")));
-  wait_until (is_checklist_done, checklist, "the second sender domain check");
-  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "domain-check-button")));
+  g_assert_false (gtk_widget_get_sensitive (ms_test_get_widget (editor, "domain-check-button")));
+  ms_test_wait_until (is_checklist_done, checklist, "the second sender domain check");
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (editor, "domain-check-button")));
 
   /* Saving keeps what was detected */
   weak = editor;
   g_object_add_weak_pointer (G_OBJECT (editor), &weak);
-  click (editor, "save-button");
-  wait_until (is_destroyed, &weak, "the editor to save and close");
+  ms_test_click (editor, "save-button");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to save and close");
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(MsStore) store = ms_store_open (db_path, &error);
@@ -900,17 +427,17 @@ test_detect_found (void)
     editor = ms_server_editor_new (NULL, db_path, secrets, stored);
     gtk_window_present (GTK_WINDOW (editor));
     g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
-    g_assert_true (gtk_widget_get_visible (get_widget (editor, "save-button")));
-    g_assert_false (gtk_widget_get_visible (get_widget (editor, "sources-group")));
+    g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "save-button")));
+    g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "sources-group")));
     checklist = ms_server_editor_get_domain_checklist (editor);
     g_assert_false (ms_domain_checklist_get_busy (checklist));
     g_assert_null (ms_domain_checklist_get_items (checklist));
-    click (editor, "domain-check-button");
-    wait_until (is_checklist_done, checklist, "the sender domain check of the stored profile");
+    ms_test_click (editor, "domain-check-button");
+    ms_test_wait_until (is_checklist_done, checklist, "the sender domain check of the stored profile");
     g_assert_cmpint (find_item (ms_domain_checklist_get_items (checklist), "spf-authorises")->status, ==,
                      MS_CHECK_OK);
     /* Closing it while a check runs cancels the check */
-    click (editor, "domain-check-button");
+    ms_test_click (editor, "domain-check-button");
     g_assert_true (ms_domain_checklist_get_busy (checklist));
     close_editor (editor);
   }
@@ -923,33 +450,33 @@ test_detect_nothing (void)
   MsServerEditor *editor = open_editor (secrets);
   const char *description;
 
-  type_into (editor, "detect-address-row", "bob@nothing.test");
-  click (editor, "detect-button");
+  ms_test_type_into (editor, "detect-address-row", "bob@nothing.test");
+  ms_test_click (editor, "detect-button");
   g_assert_true (ms_server_editor_get_detecting (editor));
-  wait_until (is_not_detecting, editor, "the detection to give up");
+  ms_test_wait_until (is_not_detecting, editor, "the detection to give up");
 
   /* A clear message, the tries, and the fields to fill in by hand */
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "sources-group")));
-  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (get_widget (editor, "sources-group"))),
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "sources-group")));
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (ms_test_get_widget (editor, "sources-group"))),
                    ==, "No Settings Found");
-  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (get_widget (editor, "sources-group")));
+  description = adw_preferences_group_get_description (ADW_PREFERENCES_GROUP (ms_test_get_widget (editor, "sources-group")));
   g_assert_nonnull (strstr (description, "nothing.test"));
   g_assert_nonnull (strstr (description, "Ask your provider"));
-  g_assert_null (find_widget (GTK_WIDGET (editor), "smtp-source-row"));
-  g_assert_nonnull (find_widget (GTK_WIDGET (editor), "tried-row"));
-  g_assert_true (http_was_asked ("/autoconfig.nothing.test/mail/config-v1.1.xml"));
-  g_assert_true (http_was_asked ("/ispdb/v1.1/nothing.test"));
-  g_assert_cmpstr (text_of (editor, "address-row"), ==, "bob@nothing.test");
-  g_assert_cmpstr (text_of (editor, "host-row"), ==, "");
+  g_assert_null (ms_test_find_widget (GTK_WIDGET (editor), "smtp-source-row"));
+  g_assert_nonnull (ms_test_find_widget (GTK_WIDGET (editor), "tried-row"));
+  g_assert_true (ms_test_http_server_was_asked (http, "/autoconfig.nothing.test/mail/config-v1.1.xml"));
+  g_assert_true (ms_test_http_server_was_asked (http, "/ispdb/v1.1/nothing.test"));
+  g_assert_cmpstr (ms_test_text_of (editor, "address-row"), ==, "bob@nothing.test");
+  g_assert_cmpstr (ms_test_text_of (editor, "host-row"), ==, "");
   g_assert_false (ms_server_editor_get_testing (editor));
   g_assert_null (ms_server_editor_get_test_report (editor));
   g_assert_nonnull (ms_server_editor_get_problem (editor));   /* no host yet */
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (get_widget (editor, "tried-row")), TRUE);
-  save_screenshot (GTK_WIDGET (editor), "screenshot-server-detect-nothing.png");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (ms_test_get_widget (editor, "tried-row")), TRUE);
+  ms_test_save_screenshot (GTK_WIDGET (editor), "screenshot-server-detect-nothing.png");
 
   /* The person goes on by hand */
-  type_into (editor, "host-row", "smtp.nothing.test");
+  ms_test_type_into (editor, "host-row", "smtp.nothing.test");
   g_assert_null (ms_server_editor_get_problem (editor));
   close_editor (editor);
 }
@@ -962,22 +489,22 @@ test_detect_cancel (void)
   gint64 started;
 
   /* Cancel stops it at once and the first page is ready again */
-  type_into (editor, "detect-address-row", "carl@slow.test");
-  click (editor, "detect-button");
+  ms_test_type_into (editor, "detect-address-row", "carl@slow.test");
+  ms_test_click (editor, "detect-button");
   g_assert_true (ms_server_editor_get_detecting (editor));
-  g_assert_true (gtk_widget_get_visible (get_widget (editor, "detect-cancel-button")));
+  g_assert_true (gtk_widget_get_visible (ms_test_get_widget (editor, "detect-cancel-button")));
   started = g_get_monotonic_time ();
-  click (editor, "detect-cancel-button");
-  wait_until (is_not_detecting, editor, "the detection to stop");
+  ms_test_click (editor, "detect-cancel-button");
+  ms_test_wait_until (is_not_detecting, editor, "the detection to stop");
   g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "address");
-  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (get_widget (editor, "detect-status-label"))),
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (ms_test_get_widget (editor, "detect-status-label"))),
                             "Stopped"));
-  g_assert_true (gtk_widget_get_sensitive (get_widget (editor, "detect-button")));
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "detect-cancel-button")));
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (editor, "detect-button")));
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "detect-cancel-button")));
 
   /* Closing the editor while it looks cancels it; the UI thread never waits */
-  click (editor, "detect-button");
+  ms_test_click (editor, "detect-button");
   g_assert_true (ms_server_editor_get_detecting (editor));
   started = g_get_monotonic_time ();
   close_editor (editor);
@@ -997,22 +524,22 @@ test_detect_cancel (void)
     checklist = ms_server_editor_get_domain_checklist (editor);
     weak_checklist = checklist;
     g_object_add_weak_pointer (G_OBJECT (checklist), &weak_checklist);
-    click (editor, "domain-check-button");
+    ms_test_click (editor, "domain-check-button");
     g_assert_true (ms_domain_checklist_get_busy (checklist));
     started = g_get_monotonic_time ();
     close_editor (editor);
-    wait_until (is_destroyed, &weak_checklist, "the checklist to go when its check is cancelled");
+    ms_test_wait_until (ms_test_is_destroyed, &weak_checklist, "the checklist to go when its check is cancelled");
     g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
   }
 
   /* Set Up Manually skips the lookup */
   editor = open_editor (secrets);
-  type_into (editor, "detect-address-row", "dora@manual.test");
-  click (editor, "manual-button");
+  ms_test_type_into (editor, "detect-address-row", "dora@manual.test");
+  ms_test_click (editor, "manual-button");
   g_assert_cmpstr (ms_server_editor_get_page (editor), ==, "settings");
-  g_assert_cmpstr (text_of (editor, "address-row"), ==, "dora@manual.test");
-  g_assert_false (gtk_widget_get_visible (get_widget (editor, "sources-group")));
-  g_assert_false (http_was_asked ("/autoconfig.manual.test/mail/config-v1.1.xml"));
+  g_assert_cmpstr (ms_test_text_of (editor, "address-row"), ==, "dora@manual.test");
+  g_assert_false (gtk_widget_get_visible (ms_test_get_widget (editor, "sources-group")));
+  g_assert_false (ms_test_http_server_was_asked (http, "/autoconfig.manual.test/mail/config-v1.1.xml"));
   close_editor (editor);
 }
 
@@ -1114,24 +641,24 @@ test_preflight_domain (void)
   dialog = ms_new_campaign_dialog_new (NULL, db_path);
   gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 900);
   /* The screenshot shows the pre-flight page, not the slide towards it */
-  gtk_stack_set_transition_type (GTK_STACK (find_of_type (GTK_WIDGET (dialog), GTK_TYPE_STACK)),
+  gtk_stack_set_transition_type (GTK_STACK (ms_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_STACK)),
                                  GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_window_present (GTK_WINDOW (dialog));
-  wait_until (is_dialog_loaded, dialog, "the dialog to read its choices");
+  ms_test_wait_until (is_dialog_loaded, dialog, "the dialog to read its choices");
   ms_new_campaign_dialog_set_name (dialog, "Autumn 2026");
   g_assert_true (ms_new_campaign_dialog_select_template (dialog, template_id));
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, ms_contact_list_get_id (list), 1));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, strict_id, TRUE));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, open_id, TRUE));
-  click (dialog, "next-button");
-  wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_click (dialog, "next-button");
+  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
 
   /* The sender domains are being checked: Start does not wait for them */
   checklists = ms_new_campaign_dialog_get_domain_checklists (dialog);
   g_assert_cmpuint (checklists->len, ==, 2);
-  g_assert_true (gtk_widget_get_sensitive (get_widget (dialog, "start-button")));
-  wait_until (are_checklists_done, dialog, "the sender domain checks");
-  g_assert_true (gtk_widget_get_sensitive (get_widget (dialog, "start-button")));
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (dialog, "start-button")));
+  ms_test_wait_until (are_checklists_done, dialog, "the sender domain checks");
+  g_assert_true (gtk_widget_get_sensitive (ms_test_get_widget (dialog, "start-button")));
   g_assert_cmpuint (count_named (GTK_WIDGET (dialog), "domain-checklist"), ==, 2);
   preflight = ms_new_campaign_dialog_dup_preflight_text (dialog);
   g_test_message ("Pre-flight:\n%s", preflight);
@@ -1162,13 +689,13 @@ test_preflight_domain (void)
   g_assert_nonnull (strstr (ms_domain_checklist_get_summary (fixed), "not blocked"));
   g_assert_null (checklist_of_domain (checklists, "open.test"));
 
-  scroll_to (get_widget (dialog, "domain-heading"));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-preflight-domain-check.png");
+  scroll_to (ms_test_get_widget (dialog, "domain-heading"));
+  ms_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-preflight-domain-check.png");
 
   weak = dialog;
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   gtk_window_close (GTK_WINDOW (dialog));
-  wait_until (is_destroyed, &weak, "the dialog to close");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the dialog to close");
 }
 
 int
@@ -1181,6 +708,7 @@ main (int   argc,
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
 
   tmp_dir = g_dir_make_tmp ("ms-ui-detect-XXXXXX", &error);
   g_assert_no_error (error);
@@ -1190,10 +718,11 @@ main (int   argc,
 
     g_assert_no_error (error);
   }
-  make_certificates ();
-  http_start ();
+  certs_dir = ms_test_make_certificates (tmp_dir, NULL);
+  http = ms_test_http_server_start (handler, NULL);
+  ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
   {
-    g_autoptr(GResolver) resolver = g_object_new (table_resolver_get_type (), NULL);
+    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (dns_table, G_N_ELEMENTS (dns_table));
 
     g_resolver_set_default (resolver);
   }
@@ -1211,13 +740,9 @@ main (int   argc,
   ret = g_test_run ();
 
   g_clear_object (&app);
-  http_stop ();
+  ms_test_http_server_stop (http);
   if (ret == 0)
-    {
-      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
-
-      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+    ms_test_remove_tmp_dir (tmp_dir);
   g_free (autoconfig_xml);
   g_free (certs_dir);
   g_free (db_path);
