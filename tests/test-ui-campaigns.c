@@ -38,284 +38,31 @@
 #include "ms-store-templates.h"
 #include "ms-window-private.h"
 
+#include "ms-test-ui-utils.h"
+
 /* The Campaigns section of the real window on a temporary database: a campaign
  * made in the New Campaign dialog and started against two SMTP test servers on
  * loopback with small quotas (3 and 2 per 20 s), sent until every server waits
  * for its window; the server cards must show the quotas full.  Screenshots of
  * the list and of the campaign view land in the build folder. */
 
-#define PYTHON "/usr/bin/python3"
 #define WAIT_TIMEOUT_S 120
 #define N_CONTACTS 10
-
-typedef gboolean (*ConditionFunc) (gpointer data);
 
 static MsApplication *app;
 static char *tmp_dir;
 static char *db_path;
 
-/* Waiting */
-
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (ConditionFunc  condition,
-            gpointer       data,
-            const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
-  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick_id);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
-  g_source_remove (timeout_id);
-}
-
-static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-has_two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-static void
-wait_for_frames (GtkWidget *window)
-{
-  GdkFrameClock *clock;
-  guint n_frames = 0;
-  gulong handler;
-
-  wait_until (is_mapped, window, "the window to be mapped");
-  clock = gtk_widget_get_frame_clock (window);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
-  gtk_widget_queue_draw (window);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-  wait_until (has_two_frames, &n_frames, "two frames");
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static gboolean
-is_destroyed (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  int width, height;
-
-  wait_for_frames (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-click (gpointer    root,
-       const char *name)
-{
-  GtkWidget *button = find_widget (GTK_WIDGET (root), name);
-
-  if (button == NULL)
-    g_error ("No widget named “%s”", name);
-  g_assert_true (gtk_widget_is_visible (button));
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-/* No DNS: the pre-flight page checks the sender domains, and nothing may leave
- * the machine.  Every name lookup is answered "not found" (addresses such as
- * 127.0.0.1 never reach a resolver). */
-
-typedef struct
-{
-  GResolver parent_instance;
-} OfflineResolver;
-
-typedef struct
-{
-  GResolverClass parent_class;
-} OfflineResolverClass;
-
-GType offline_resolver_get_type (void);
-G_DEFINE_TYPE (OfflineResolver, offline_resolver, G_TYPE_RESOLVER)
-
-static GList *
-offline_lookup_by_name (GResolver     *resolver,
-                        const char    *name,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no address for %s", name);
-  return NULL;
-}
-
-static GList *
-offline_lookup_records (GResolver            *resolver,
-                        const char           *name,
-                        GResolverRecordType   type,
-                        GCancellable         *cancellable,
-                        GError              **error)
-{
-  g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no record for %s", name);
-  return NULL;
-}
-
-static void
-offline_lookup_by_name_async (GResolver           *resolver,
-                              const char          *name,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no address for %s", name);
-}
-
-static void
-offline_lookup_records_async (GResolver           *resolver,
-                              const char          *name,
-                              GResolverRecordType  type,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-
-  g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no record for %s", name);
-}
-
-static GList *
-offline_lookup_finish (GResolver     *resolver,
-                       GAsyncResult  *result,
-                       GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-offline_resolver_class_init (OfflineResolverClass *klass)
-{
-  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
-
-  resolver_class->lookup_by_name = offline_lookup_by_name;
-  resolver_class->lookup_by_name_async = offline_lookup_by_name_async;
-  resolver_class->lookup_by_name_finish = offline_lookup_finish;
-  resolver_class->lookup_records = offline_lookup_records;
-  resolver_class->lookup_records_async = offline_lookup_records_async;
-  resolver_class->lookup_records_finish = offline_lookup_finish;
-}
-
-static void
-offline_resolver_init (OfflineResolver *self)
-{
-}
-
 /* The SMTP test servers */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  g_subprocess_force_exit (srv->process);
-  g_subprocess_wait (srv->process, NULL, NULL);
-  g_object_unref (srv->process);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
-static TestServer *
+static MsTestServer *
 test_server_start (const char *name,
                    const char *fault)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
   g_autofree char *dir = g_strdup_printf ("%s/smtp-%s", tmp_dir, name);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
 
-  /* It exits when its standard input closes: also when this test dies. */
-  srv->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   PYTHON, script, "--record", dir, "--watch-stdin",
-                                   fault != NULL ? "--fault" : NULL, fault, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
-  return srv;
+  return ms_test_server_start ("ms-test-smtp-server.py", dir,
+                               fault != NULL ? "--fault" : NULL, fault, NULL);
 }
 
 /* The database */
@@ -356,9 +103,9 @@ add_server (MsStore    *store,
 }
 
 static void
-fill_database (Setup      *setup,
-               TestServer *a,
-               TestServer *b)
+fill_database (Setup        *setup,
+               MsTestServer *a,
+               MsTestServer *b)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MsStore) store = ms_store_open (db_path, &error);
@@ -479,25 +226,10 @@ is_active (gpointer data)
   return ms_campaigns_view_get_active (data);
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 is_no_message_dialog (gpointer data)
 {
-  return find_message_dialog () == NULL;
+  return ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
 }
 
 static gboolean
@@ -510,9 +242,9 @@ static void
 test_campaign_until_quota (void)
 {
   /* Relay A does not know the first contact: a failure with the server's words. */
-  g_autoptr(TestServer) a = test_server_start ("a", "{\"stage\": \"rcpt\", \"recipient\": \"person00@example.com\", "
+  g_autoptr(MsTestServer) a = test_server_start ("a", "{\"stage\": \"rcpt\", \"recipient\": \"person00@example.com\", "
                                                     "\"reply\": \"550 5.1.1 <person00@example.com>: no such user\"}");
-  g_autoptr(TestServer) b = test_server_start ("b", NULL);
+  g_autoptr(MsTestServer) b = test_server_start ("b", NULL);
   g_autoptr(MsCampaign) list_item = NULL;
   g_autofree char *preflight = NULL;
   MsNewCampaignDialog *dialog;
@@ -528,7 +260,7 @@ test_campaign_until_quota (void)
   window = ms_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_window_ready, window, "the window to open the database");
+  ms_test_wait_until (is_window_ready, window, "the window to open the database");
   view = window->campaigns_view;
   campaign_view = ms_campaigns_view_get_campaign_view (view);
   /* No notification server runs here: the view only records them. */
@@ -543,8 +275,8 @@ test_campaign_until_quota (void)
 
   /* The dialog, filled in as a person would. */
   dialog = ms_campaigns_view_new_campaign (view);
-  wait_until (is_dialog_loaded, dialog, "the dialog to read templates, lists and servers");
-  click (dialog, "next-button");   /* nothing chosen yet: it says what is missing */
+  ms_test_wait_until (is_dialog_loaded, dialog, "the dialog to read templates, lists and servers");
+  ms_test_click (dialog, "next-button");   /* nothing chosen yet: it says what is missing */
   g_assert_false (ms_new_campaign_dialog_get_checked (dialog));
   ms_new_campaign_dialog_set_name (dialog, "Spring 2026");
   g_assert_true (ms_new_campaign_dialog_select_template (dialog, setup.template_id));
@@ -552,20 +284,20 @@ test_campaign_until_quota (void)
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.excluded_id, 2));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_a, TRUE));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, setup.server_b, TRUE));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign.png");
+  ms_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign.png");
 
   /* With the partners, one contact lacks a merge field; back, and without them. */
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 1));
-  click (dialog, "next-button");
-  wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_click (dialog, "next-button");
+  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
   preflight = ms_new_campaign_dialog_dup_preflight_text (dialog);
   g_assert_nonnull (strstr (preflight, "1 contact: lack a merge field"));
   g_assert_nonnull (strstr (preflight, "11 contacts: will get"));
   g_clear_pointer (&preflight, g_free);
-  click (dialog, "back-button");
+  ms_test_click (dialog, "back-button");
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 0));
-  click (dialog, "next-button");
-  wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_click (dialog, "next-button");
+  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
   g_assert_cmpint (ms_new_campaign_dialog_get_campaign_id (dialog), >, 0);
 
   /* Pre-flight: the audience, the excluded contact, the plan per server. */
@@ -580,15 +312,15 @@ test_campaign_until_quota (void)
   /* Both servers send with the template's From through one host: one sender-domain
    * checklist, which never holds Start back */
   g_assert_cmpuint (ms_new_campaign_dialog_get_domain_checklists (dialog)->len, ==, 1);
-  g_assert_true (gtk_widget_get_sensitive (find_widget (GTK_WIDGET (dialog), "start-button")));
-  save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign-preflight.png");
-  click (dialog, "start-button");
+  g_assert_true (gtk_widget_get_sensitive (ms_test_find_widget (GTK_WIDGET (dialog), "start-button")));
+  ms_test_save_screenshot (GTK_WIDGET (dialog), "screenshot-new-campaign-preflight.png");
+  ms_test_click (dialog, "start-button");
 
   /* Sending until both quotas are full; the UI keeps drawing meanwhile. */
-  wait_until (is_waiting_for_quota, campaign_view, "every server to wait for its quota");
+  ms_test_wait_until (is_waiting_for_quota, campaign_view, "every server to wait for its quota");
   campaign = ms_campaign_view_get_campaign (campaign_view);
   g_assert_cmpint (ms_campaign_get_count (campaign, MS_DELIVERY_FAILED), ==, 1);
-  wait_until (has_one_failure_row, campaign_view, "the failure in the list");
+  ms_test_wait_until (has_one_failure_row, campaign_view, "the failure in the list");
   for (guint i = 0; i < MS_DELIVERY_N_STATES; i++)
     g_test_message ("%s: %" G_GINT64_FORMAT, ms_delivery_state_to_string (i), ms_campaign_get_count (campaign, i));
   g_assert_cmpint (ms_campaign_get_total (campaign), ==, N_CONTACTS + 1);
@@ -613,31 +345,31 @@ test_campaign_until_quota (void)
   g_assert_true (g_str_has_prefix (ms_server_card_get_state_text (ms_campaign_view_get_card (campaign_view, 0)),
                                    "Quota full until"));
   g_assert_cmpstr (ms_campaigns_view_get_last_notification (view), ==, "“Spring 2026” is waiting");
-  save_screenshot (GTK_WIDGET (window), "screenshot-campaign-view.png");
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-campaign-view.png");
 
   /* The list shows it waiting, with its progress. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.back", NULL));
-  wait_until (has_one_campaign, view, "the campaign in the list");
+  ms_test_wait_until (has_one_campaign, view, "the campaign in the list");
   list_item = g_list_model_get_item (ms_campaigns_view_get_campaigns (view), 0);
   g_assert_cmpint (ms_campaign_get_state (list_item), ==, MS_CAMPAIGN_STATE_WAITING);
-  save_screenshot (GTK_WIDGET (window), "screenshot-campaigns.png");
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-campaigns.png");
 
   /* Pause and resume from the campaign view: the engine stops when nothing is
    * left to send, and starts again. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.open", "x",
                                              ms_campaign_get_id (list_item)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.pause", NULL));
-  wait_until (is_paused_and_stopped, view, "the campaign to pause and the engine to stop");
+  ms_test_wait_until (is_paused_and_stopped, view, "the campaign to pause and the engine to stop");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.resume", NULL));
-  wait_until (is_active, view, "the campaign to send again");
+  ms_test_wait_until (is_active, view, "the campaign to send again");
 
   /* Cancel asks first; keeping it changes nothing. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.cancel", NULL));
-  question = find_message_dialog ();
+  question = ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (question);
   adw_message_dialog_response (question, "keep");
   gtk_window_close (GTK_WINDOW (question));
-  wait_until (is_no_message_dialog, NULL, "the question to go away");
+  ms_test_wait_until (is_no_message_dialog, NULL, "the question to go away");
   g_assert_true (ms_campaigns_view_get_active (view));
   g_assert_cmpint (ms_campaign_get_state (ms_campaign_view_get_campaign (campaign_view)), !=,
                    MS_CAMPAIGN_STATE_CANCELLED);
@@ -645,7 +377,7 @@ test_campaign_until_quota (void)
   /* Closing the window while it sends asks first.  "Keep Sending" hides the
    * window, holds the app and says so; activating the app shows it again. */
   gtk_window_close (GTK_WINDOW (window));
-  question = find_message_dialog ();
+  question = ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (question);
   /* As its button would: the response, then closing. */
   adw_message_dialog_response (question, "background");
@@ -655,16 +387,16 @@ test_campaign_until_quota (void)
   g_assert_cmpstr (ms_campaigns_view_get_last_notification (view), ==, "Mailshot keeps sending");
   g_application_activate (G_APPLICATION (app));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
-  wait_until (is_no_message_dialog, NULL, "the question to go away");
+  ms_test_wait_until (is_no_message_dialog, NULL, "the question to go away");
 
   /* "Pause and Quit" pauses it. */
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_close (GTK_WINDOW (window));
-  question = find_message_dialog ();
+  question = ms_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (question);
   g_assert_nonnull (window);
   adw_message_dialog_response (question, "pause");   /* closing the window takes it along */
-  wait_until (is_destroyed, &window, "the window to go away");
+  ms_test_wait_until (ms_test_is_destroyed, &window, "the window to go away");
 
   {
     g_autoptr(GError) error = NULL;
@@ -959,14 +691,14 @@ wait_for_outcomes (MsOutcomeList *list,
   OutcomesWanted wanted = { list, n_items, total };
   g_autofree char *what = g_strdup_printf ("%u of %" G_GINT64_FORMAT " outcomes", n_items, total);
 
-  wait_until (has_outcomes, &wanted, what);
+  ms_test_wait_until (has_outcomes, &wanted, what);
 }
 
 static const char *
 label_text (GtkWidget  *root,
             const char *name)
 {
-  GtkWidget *label = find_widget (root, name);
+  GtkWidget *label = ms_test_find_widget (root, name);
 
   g_assert_true (GTK_IS_LABEL (label));
   return gtk_label_get_label (GTK_LABEL (label));
@@ -980,7 +712,7 @@ assert_outcome_row (MsOutcomeList *list,
                     const char    *kind,
                     const char    *subtitle)
 {
-  GtkListBox *box = GTK_LIST_BOX (find_widget (GTK_WIDGET (list), "outcomes-list"));
+  GtkListBox *box = GTK_LIST_BOX (ms_test_find_widget (GTK_WIDGET (list), "outcomes-list"));
   GtkListBoxRow *row = gtk_list_box_get_row_at_index (box, index);
 
   g_assert_true (ADW_IS_ACTION_ROW (row));
@@ -1024,13 +756,13 @@ test_campaign_outcomes (void)
   window = ms_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1100, 900);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (is_window_ready, window, "the window to open the database");
+  ms_test_wait_until (is_window_ready, window, "the window to open the database");
   view = window->campaigns_view;
   ms_campaigns_view_set_show_notifications (view, FALSE);
   ms_window_show_section (window, "campaigns");
   wanted.view = view;
   wanted.id = campaign_id;
-  wait_until (has_campaign_in_list, &wanted, "the campaign in the list");
+  ms_test_wait_until (has_campaign_in_list, &wanted, "the campaign in the list");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "campaigns.open", "x", campaign_id));
   campaign_view = ms_campaigns_view_get_campaign_view (view);
   list = ms_campaign_view_get_outcome_list (campaign_view);
@@ -1059,7 +791,7 @@ test_campaign_outcomes (void)
                       "The address does not exist\n550 5.1.1 User unknown");
   /* The tooltip: the whole reply, and what it meant for the contact. */
   {
-    GtkListBox *box = GTK_LIST_BOX (find_widget (GTK_WIDGET (list), "outcomes-list"));
+    GtkListBox *box = GTK_LIST_BOX (ms_test_find_widget (GTK_WIDGET (list), "outcomes-list"));
 
     g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 3))), ==,
                      "The mailbox is full\n452 4.2.2 Mailbox full\n"
@@ -1067,20 +799,20 @@ test_campaign_outcomes (void)
     g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (gtk_list_box_get_row_at_index (box, 4))), ==,
                      "The address does not exist\n550 5.1.1 User unknown\nThe contact gets no more campaigns.");
   }
-  g_assert_true (gtk_widget_get_visible (find_widget (GTK_WIDGET (list), "outcomes-more-button")));
+  g_assert_true (gtk_widget_get_visible (ms_test_find_widget (GTK_WIDGET (list), "outcomes-more-button")));
   scroll_to (GTK_WIDGET (list));
-  save_screenshot (GTK_WIDGET (window), "screenshot-campaign-outcomes.png");
+  ms_test_save_screenshot (GTK_WIDGET (window), "screenshot-campaign-outcomes.png");
 
   /* "Show More", page by page, until every one is shown. */
-  click (list, "outcomes-more-button");
+  ms_test_click (list, "outcomes-more-button");
   wait_for_outcomes (list, 114, 100);
   assert_outcome_row (list, 50, "reader063@example.net", "Hard Bounce",
                       "The address does not exist\n550 5.1.1 User unknown");
-  click (list, "outcomes-more-button");
+  ms_test_click (list, "outcomes-more-button");
   wait_for_outcomes (list, 114, 114);
   assert_outcome_row (list, 113, "reader000@example.net", "Hard Bounce",
                       "The address does not exist\n550 5.1.1 User unknown");
-  g_assert_false (gtk_widget_get_visible (find_widget (GTK_WIDGET (list), "outcomes-more-button")));
+  g_assert_false (gtk_widget_get_visible (ms_test_find_widget (GTK_WIDGET (list), "outcomes-more-button")));
 
   /* A bounce check finds one more: the list follows, keeping what it showed. */
   store = ms_store_open (db_path, &error);
@@ -1098,7 +830,7 @@ test_campaign_outcomes (void)
 
   /* Without a campaign, nothing. */
   ms_campaign_view_set_campaign (campaign_view, NULL);
-  wait_until (is_outcome_list_idle, list, "the list to settle");
+  ms_test_wait_until (is_outcome_list_idle, list, "the list to settle");
   g_assert_cmpuint (g_list_model_get_n_items (ms_outcome_list_get_model (list)), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -1113,8 +845,12 @@ main (int   argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  /* No DNS: the pre-flight page checks the sender domains, and nothing may leave
+   * the machine.  Every name lookup is answered "not found" (addresses such as
+   * 127.0.0.1 never reach a resolver). */
   {
-    g_autoptr(GResolver) resolver = g_object_new (offline_resolver_get_type (), NULL);
+    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (NULL, 0);
 
     g_resolver_set_default (resolver);
   }
@@ -1139,11 +875,7 @@ main (int   argc,
 
   g_clear_object (&app);
   if (ret == 0)
-    {
-      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
-
-      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+    ms_test_remove_tmp_dir (tmp_dir);
   g_free (db_path);
   g_free (tmp_dir);
   return ret;
