@@ -31,174 +31,19 @@
 #include "ms-store.h"
 #include "ms-window.h"
 
+#include "ms-test-ui-utils.h"
+
 /* Anything asynchronous gets this long before the test fails. */
 #define WAIT_TIMEOUT_S 20
-
-typedef gboolean (*ConditionFunc) (gpointer data);
 
 static char *tmp_dir;
 
 /* Helpers */
 
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_wait_tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until @condition holds; fails the test after
- * WAIT_TIMEOUT_S.  The tick wakes the loop to look at the condition again. */
-static void
-wait_until (ConditionFunc  condition,
-            gpointer       data,
-            const char    *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_wait_timeout_cb, &timed_out);
-  guint tick_id = g_timeout_add (20, on_wait_tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  g_source_remove (tick_id);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", WAIT_TIMEOUT_S, what);
-  g_source_remove (timeout_id);
-}
-
-typedef struct
-{
-  guint n_frames;
-  guint target;
-} FrameWait;
-
-static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   FrameWait     *wait)
-{
-  wait->n_frames++;
-}
-
-static gboolean
-has_frames (gpointer data)
-{
-  FrameWait *wait = data;
-
-  return wait->n_frames >= wait->target;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (data);
-}
-
-/* Draws @widget's window twice more and waits for it, so that the layout of
- * every change so far, and whatever that layout changed in turn, is on screen. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  FrameWait wait = { 0, 0 };
-  GdkFrameClock *clock;
-  gulong handler;
-
-  wait_until (is_mapped, widget, "the window to be mapped");
-
-  clock = gtk_widget_get_frame_clock (widget);
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &wait);
-  for (wait.target = 1; wait.target <= 2; wait.target++)
-    {
-      gtk_widget_queue_draw (widget);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-      wait_until (has_frames, &wait, "a frame");
-    }
-  g_signal_handler_disconnect (clock, handler);
-}
-
-/* Renders @window as it is on screen into a PNG in the build folder. */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  const char *dir = g_getenv ("G_TEST_BUILDDIR");
-  GskRenderer *renderer;
-  int width, height;
-
-  wait_for_frames (window);
-
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-
-  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  g_assert_nonnull (renderer);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_nonnull (texture);
-  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
-
-  path = g_build_filename (dir ? dir : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
-static GtkWidget *
-find_widget (GtkWidget  *root,
-             const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static GtkWidget *
-get_widget (GtkWidget  *root,
-            const char *name)
-{
-  GtkWidget *widget = find_widget (root, name);
-
-  if (widget == NULL)
-    g_error ("No widget named “%s”", name);
-
-  return widget;
-}
-
 static const char *
 dialog_page (GtkWidget *dialog)
 {
-  return gtk_stack_get_visible_child_name (GTK_STACK (get_widget (dialog, "import-stack")));
+  return gtk_stack_get_visible_child_name (GTK_STACK (ms_test_get_widget (dialog, "import-stack")));
 }
 
 /* Waits for the dialog to leave its transient pages, then checks it is on @page. */
@@ -208,38 +53,25 @@ is_settled (gpointer data)
   const char *page = dialog_page (data);
 
   return g_strcmp0 (page, "loading") != 0 && g_strcmp0 (page, "progress") != 0 &&
-         !gtk_stack_get_transition_running (GTK_STACK (get_widget (data, "import-stack")));
+         !gtk_stack_get_transition_running (GTK_STACK (ms_test_get_widget (data, "import-stack")));
 }
 
 static void
 wait_for_page (GtkWidget  *dialog,
                const char *page)
 {
-  wait_until (is_settled, dialog, "the import dialog to settle");
+  ms_test_wait_until (is_settled, dialog, "the import dialog to settle");
   if (g_strcmp0 (dialog_page (dialog), page) != 0 && g_strcmp0 (dialog_page (dialog), "error") == 0)
     g_error ("The import dialog shows an error: %s",
-             adw_status_page_get_description (ADW_STATUS_PAGE (get_widget (dialog, "error-page"))));
+             adw_status_page_get_description (ADW_STATUS_PAGE (ms_test_get_widget (dialog, "error-page"))));
   g_assert_cmpstr (dialog_page (dialog), ==, page);
-}
-
-/* Clicks a button as a person would, if it can be clicked. */
-static void
-click (GtkWidget  *root,
-       const char *name)
-{
-  GtkWidget *button = get_widget (root, name);
-
-  g_assert_true (gtk_widget_is_visible (button));
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_assert_true (GTK_IS_BUTTON (button));
-  g_signal_emit_by_name (button, "clicked");
 }
 
 static const char *
 label_text (GtkWidget  *root,
             const char *name)
 {
-  return gtk_label_get_text (GTK_LABEL (get_widget (root, name)));
+  return gtk_label_get_text (GTK_LABEL (ms_test_get_widget (root, name)));
 }
 
 /* Writes @utf8 to @name in the temporary folder, in @encoding. */
@@ -285,12 +117,6 @@ on_imported_cb (MsImportDialog *dialog,
   (*n_imported)++;
 }
 
-static gboolean
-is_destroyed (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 close_dialog (GtkWidget *dialog)
 {
@@ -298,7 +124,7 @@ close_dialog (GtkWidget *dialog)
 
   g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
   gtk_window_close (GTK_WINDOW (dialog));
-  wait_until (is_destroyed, &weak, "the dialog to go away");
+  ms_test_wait_until (ms_test_is_destroyed, &weak, "the dialog to go away");
 }
 
 /* A German Excel export: Windows-1252, semicolons, CRLF; a quoted field with
@@ -340,7 +166,7 @@ find_all (GtkWidget *root,
 static guint
 n_role_rows (GtkWidget *dialog)
 {
-  g_autoptr(GPtrArray) rows = find_all (get_widget (dialog, "columns-group"), ADW_TYPE_COMBO_ROW);
+  g_autoptr(GPtrArray) rows = find_all (ms_test_get_widget (dialog, "columns-group"), ADW_TYPE_COMBO_ROW);
 
   return rows->len;
 }
@@ -349,7 +175,7 @@ static AdwComboRow *
 role_row (GtkWidget  *dialog,
           const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_all (get_widget (dialog, "columns-group"), ADW_TYPE_COMBO_ROW);
+  g_autoptr(GPtrArray) rows = find_all (ms_test_get_widget (dialog, "columns-group"), ADW_TYPE_COMBO_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0)
@@ -362,7 +188,7 @@ role_row (GtkWidget  *dialog,
 static gboolean
 import_enabled (GtkWidget *dialog)
 {
-  return gtk_widget_is_sensitive (get_widget (dialog, "import-button"));
+  return gtk_widget_is_sensitive (ms_test_get_widget (dialog, "import-button"));
 }
 
 static void
@@ -370,7 +196,7 @@ assert_rejections (GtkWidget    *dialog,
                    const guint  *lines,
                    guint         n_lines)
 {
-  GtkColumnView *view = GTK_COLUMN_VIEW (get_widget (dialog, "rejections-view"));
+  GtkColumnView *view = GTK_COLUMN_VIEW (ms_test_get_widget (dialog, "rejections-view"));
   GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (view));
 
   g_assert_true (gtk_widget_is_visible (GTK_WIDGET (view)));
@@ -411,18 +237,18 @@ test_dialog_errors (void)
 
   /* Without a file it asks for one */
   g_assert_cmpstr (dialog_page (w), ==, "choose");
-  g_assert_false (gtk_widget_is_visible (get_widget (w, "import-button")));
+  g_assert_false (gtk_widget_is_visible (ms_test_get_widget (w, "import-button")));
 
   ms_import_dialog_set_file (dialog, empty);
   wait_for_page (w, "error");
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (get_widget (w, "error-page"))), ==,
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (ms_test_get_widget (w, "error-page"))), ==,
                    "The File Is Empty");
   /* Nothing to go back to yet: only another file helps */
-  g_assert_false (gtk_widget_is_visible (get_widget (w, "back-button")));
+  g_assert_false (gtk_widget_is_visible (ms_test_get_widget (w, "back-button")));
 
   ms_import_dialog_set_file (dialog, binary);
   wait_for_page (w, "error");
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (get_widget (w, "error-page"))), ==,
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (ms_test_get_widget (w, "error-page"))), ==,
                    "Not a Text File");
 
   /* A good file: the columns are recognised from the German titles */
@@ -433,17 +259,17 @@ test_dialog_errors (void)
   g_assert_cmpuint (adw_combo_row_get_selected (role_row (w, "Vorname")), ==, 3 /* First Name */);
   g_assert_cmpuint (adw_combo_row_get_selected (role_row (w, "Nachname")), ==, 4 /* Last Name */);
   g_assert_cmpuint (adw_combo_row_get_selected (role_row (w, "Stadt")), ==, 5 /* Custom */);
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (w, "encoding-row"))), ==,
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (w, "encoding-row"))), ==,
                    "Detected: Windows-1252 (Western)");
-  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (get_widget (w, "delimiter-row"))), ==,
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (ms_test_get_widget (w, "delimiter-row"))), ==,
                    "Detected: Semicolon");
   g_assert_true (import_enabled (w));
-  g_assert_false (gtk_widget_is_visible (get_widget (w, "mapping-error")));
+  g_assert_false (gtk_widget_is_visible (ms_test_get_widget (w, "mapping-error")));
 
   /* Exactly one email column */
   adw_combo_row_set_selected (role_row (w, "E-Mail"), 0 /* Ignore */);
   g_assert_false (import_enabled (w));
-  g_assert_true (gtk_widget_is_visible (get_widget (w, "mapping-error")));
+  g_assert_true (gtk_widget_is_visible (ms_test_get_widget (w, "mapping-error")));
   g_assert_cmpstr (label_text (w, "mapping-error"), ==, "Choose the column that holds the email addresses.");
   adw_combo_row_set_selected (role_row (w, "E-Mail"), 1);
   adw_combo_row_set_selected (role_row (w, "Stadt"), 1);
@@ -454,39 +280,39 @@ test_dialog_errors (void)
 
   /* A new list needs a name */
   {
-    AdwComboRow *list_row = ADW_COMBO_ROW (get_widget (w, "list-row"));
+    AdwComboRow *list_row = ADW_COMBO_ROW (ms_test_get_widget (w, "list-row"));
     GListModel *lists = adw_combo_row_get_model (list_row);
 
     g_assert_cmpuint (g_list_model_get_n_items (lists), ==, 2);  /* No List, New List… */
     adw_combo_row_set_selected (list_row, 1);
-    g_assert_true (gtk_widget_is_visible (get_widget (w, "new-list-row")));
+    g_assert_true (gtk_widget_is_visible (ms_test_get_widget (w, "new-list-row")));
     g_assert_false (import_enabled (w));
-    gtk_editable_set_text (GTK_EDITABLE (get_widget (w, "new-list-row")), "   ");
+    gtk_editable_set_text (GTK_EDITABLE (ms_test_get_widget (w, "new-list-row")), "   ");
     g_assert_false (import_enabled (w));
-    gtk_editable_set_text (GTK_EDITABLE (get_widget (w, "new-list-row")), "Newsletter");
+    gtk_editable_set_text (GTK_EDITABLE (ms_test_get_widget (w, "new-list-row")), "Newsletter");
     g_assert_true (import_enabled (w));
     adw_combo_row_set_selected (list_row, 0);
-    g_assert_false (gtk_widget_is_visible (get_widget (w, "new-list-row")));
+    g_assert_false (gtk_widget_is_visible (ms_test_get_widget (w, "new-list-row")));
   }
 
   /* Another delimiter reloads the preview: one column, no address column */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (w, "delimiter-row")), 1 /* Comma */);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "delimiter-row")), 1 /* Comma */);
   wait_for_page (w, "preview");
   g_assert_cmpuint (n_role_rows (w), ==, 1);
   g_assert_false (import_enabled (w));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (w, "delimiter-row")), 0 /* Automatic */);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "delimiter-row")), 0 /* Automatic */);
   wait_for_page (w, "preview");
   g_assert_cmpuint (n_role_rows (w), ==, 4);
   g_assert_true (import_enabled (w));
 
   /* An encoding that cannot read the file: an error with a way back */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (w, "encoding-row")), 2 /* UTF-16 */);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "encoding-row")), 2 /* UTF-16 */);
   wait_for_page (w, "error");
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (get_widget (w, "error-page"))), ==,
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (ms_test_get_widget (w, "error-page"))), ==,
                    "Wrong Encoding");
-  click (w, "back-button");
+  ms_test_click (w, "back-button");
   wait_for_page (w, "preview");
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (w, "encoding-row"))), ==, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "encoding-row"))), ==, 0);
   g_assert_cmpuint (n_role_rows (w), ==, 4);
   g_assert_true (import_enabled (w));
 
@@ -519,13 +345,13 @@ test_dialog_reimport (void)
   ms_import_dialog_set_file (dialog, file);
   wait_for_page (w, "preview");
 
-  list_row = ADW_COMBO_ROW (get_widget (w, "list-row"));
+  list_row = ADW_COMBO_ROW (ms_test_get_widget (w, "list-row"));
   lists = adw_combo_row_get_model (list_row);
   adw_combo_row_set_selected (list_row, g_list_model_get_n_items (lists) - 1);
-  gtk_editable_set_text (GTK_EDITABLE (get_widget (w, "new-list-row")), " Kunden ");
-  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (get_widget (w, "duplicate-row"))), ==, 0);
+  gtk_editable_set_text (GTK_EDITABLE (ms_test_get_widget (w, "new-list-row")), " Kunden ");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "duplicate-row"))), ==, 0);
 
-  click (w, "import-button");
+  ms_test_click (w, "import-button");
   wait_for_page (w, "report");
   g_assert_cmpstr (label_text (w, "imported-count"), ==, "5");
   g_assert_cmpstr (label_text (w, "updated-count"), ==, "1");
@@ -533,14 +359,14 @@ test_dialog_reimport (void)
   g_assert_cmpstr (label_text (w, "rejected-count"), ==, "2");
   assert_rejections (w, bad_lines, G_N_ELEMENTS (bad_lines));
   g_assert_cmpuint (n_imported, ==, 1);
-  g_assert_true (gtk_widget_is_visible (get_widget (w, "done-button")));
-  g_assert_false (gtk_widget_is_visible (get_widget (w, "cancel-button")));
+  g_assert_true (gtk_widget_is_visible (ms_test_get_widget (w, "done-button")));
+  g_assert_false (gtk_widget_is_visible (ms_test_get_widget (w, "cancel-button")));
   {
     gpointer weak = w;
 
     g_object_add_weak_pointer (G_OBJECT (w), &weak);
-    click (w, "done-button");
-    wait_until (is_destroyed, &weak, "Done to close the dialog");
+    ms_test_click (w, "done-button");
+    ms_test_wait_until (ms_test_is_destroyed, &weak, "Done to close the dialog");
   }
 
   /* What the database holds now */
@@ -573,12 +399,12 @@ test_dialog_reimport (void)
   gtk_window_present (GTK_WINDOW (dialog));
   ms_import_dialog_set_file (dialog, file);
   wait_for_page (w, "preview");
-  list_row = ADW_COMBO_ROW (get_widget (w, "list-row"));
+  list_row = ADW_COMBO_ROW (ms_test_get_widget (w, "list-row"));
   g_assert_cmpuint (adw_combo_row_get_selected (list_row), ==, 1);
   g_assert_cmpstr (gtk_string_object_get_string (adw_combo_row_get_selected_item (list_row)), ==, "Kunden");
-  adw_combo_row_set_selected (ADW_COMBO_ROW (get_widget (w, "duplicate-row")), 1 /* Skip */);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (ms_test_get_widget (w, "duplicate-row")), 1 /* Skip */);
 
-  click (w, "import-button");
+  ms_test_click (w, "import-button");
   wait_for_page (w, "report");
   g_assert_cmpstr (label_text (w, "imported-count"), ==, "0");
   g_assert_cmpstr (label_text (w, "updated-count"), ==, "0");
@@ -593,7 +419,7 @@ test_dialog_reimport (void)
 
     g_object_add_weak_pointer (G_OBJECT (w), &weak);
     g_assert_true (gtk_widget_activate_action (w, "import.cancel", NULL));
-    wait_until (is_destroyed, &weak, "Escape to close the dialog");
+    ms_test_wait_until (ms_test_is_destroyed, &weak, "Escape to close the dialog");
   }
 
   g_clear_object (&anna);
@@ -610,7 +436,7 @@ has_progress (gpointer data)
 
   /* Half the file: two batches or more are committed, three are ahead */
   return g_strcmp0 (page, "progress") != 0 ||
-         gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (get_widget (dialog, "progress-bar"))) >= 0.5;
+         gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (ms_test_get_widget (dialog, "progress-bar"))) >= 0.5;
 }
 
 #define N_BIG_ROWS (6 * MS_IMPORT_BATCH_ROWS)
@@ -645,9 +471,9 @@ test_dialog_cancel (void)
   ms_import_dialog_set_file (dialog, file);
   wait_for_page (w, "preview");
 
-  click (w, "import-button");
+  ms_test_click (w, "import-button");
   g_assert_cmpstr (dialog_page (w), ==, "progress");
-  wait_until (has_progress, w, "half of the import");
+  ms_test_wait_until (has_progress, w, "half of the import");
   g_assert_cmpstr (dialog_page (w), ==, "progress");
 
   /* Closing the window while it imports stops the import but keeps the window */
@@ -819,10 +645,10 @@ run_app_scenario (AppTest *test)
   g_assert_cmpstr (ms_window_get_db_path (test->window), ==, test->db_path);
 
   /* An empty database greets with a start page, not an empty table */
-  wait_until (is_window_ready, test->window, "the window to open the database");
+  ms_test_wait_until (is_window_ready, test->window, "the window to open the database");
   g_assert_cmpstr (ms_contacts_view_get_page_name (view), ==, "empty-database");
   g_assert_true (has_label (window, "No Contacts Yet"));
-  save_screenshot (window, "screenshot-empty.png");
+  ms_test_save_screenshot (window, "screenshot-empty.png");
 
   /* Its Import button opens the import dialog over the window */
   click_visible_import_button (window);
@@ -839,14 +665,14 @@ run_app_scenario (AppTest *test)
   g_assert_true (has_label (d, "Müller"));
   g_assert_true (has_label (d, "Bremen; Hansestadt"));
   g_assert_true (has_label (d, "E-Mail"));
-  save_screenshot (d, "screenshot-import-preview.png");
+  ms_test_save_screenshot (d, "screenshot-import-preview.png");
 
   /* Into a new list */
-  list_row = ADW_COMBO_ROW (get_widget (d, "list-row"));
+  list_row = ADW_COMBO_ROW (ms_test_get_widget (d, "list-row"));
   adw_combo_row_set_selected (list_row, g_list_model_get_n_items (adw_combo_row_get_model (list_row)) - 1);
-  gtk_editable_set_text (GTK_EDITABLE (get_widget (d, "new-list-row")), "Kunden");
+  gtk_editable_set_text (GTK_EDITABLE (ms_test_get_widget (d, "new-list-row")), "Kunden");
 
-  click (d, "import-button");
+  ms_test_click (d, "import-button");
   wait_for_page (d, "report");
   g_assert_cmpstr (label_text (d, "imported-count"), ==, "5");
   g_assert_cmpstr (label_text (d, "updated-count"), ==, "1");
@@ -855,18 +681,18 @@ run_app_scenario (AppTest *test)
   g_assert_cmpstr (label_text (d, "report-title"), ==, "Import Complete with Problems");
   g_assert_cmpstr (label_text (d, "report-description"), ==, "2 rows could not be imported; everything else was.");
   assert_rejections (d, bad_lines, G_N_ELEMENTS (bad_lines));
-  save_screenshot (d, "screenshot-import-report.png");
+  ms_test_save_screenshot (d, "screenshot-import-report.png");
 
   {
     gpointer weak = d;
 
     g_object_add_weak_pointer (G_OBJECT (d), &weak);
-    click (d, "done-button");
-    wait_until (is_destroyed, &weak, "Done to close the dialog");
+    ms_test_click (d, "done-button");
+    ms_test_wait_until (ms_test_is_destroyed, &weak, "Done to close the dialog");
   }
 
   /* The window shows the contacts now, read back from the database */
-  wait_until (is_contacts_table_loaded, view, "the Contacts view to show the imported rows");
+  ms_test_wait_until (is_contacts_table_loaded, view, "the Contacts view to show the imported rows");
   model = G_LIST_MODEL (ms_contacts_view_get_model (view));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, G_N_ELEMENTS (expected));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (ms_contacts_view_get_selection (view))), ==,
@@ -902,7 +728,7 @@ run_app_scenario (AppTest *test)
   g_assert_true (found_list);
 
   /* and the table on screen shows them */
-  save_screenshot (window, "screenshot-contacts.png");
+  ms_test_save_screenshot (window, "screenshot-contacts.png");
   g_assert_true (has_text (window, "eva.oeztuerk@example.de"));
   g_assert_true (has_text (window, "claudia.weiss@bäckerei.example"));
 
@@ -951,6 +777,7 @@ main (int   argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
 
   tmp_dir = g_dir_make_tmp ("mailshot-test-ui-XXXXXX", &error);
   g_assert_no_error (error);
@@ -965,22 +792,7 @@ main (int   argc,
 
   ret = g_test_run ();
 
-  {
-    g_autoptr(GFile) dir = g_file_new_for_path (tmp_dir);
-    g_autoptr(GFileEnumerator) children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                                                      G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                                                                      NULL, NULL);
-    GFileInfo *info;
-
-    while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-      {
-        g_autoptr(GFileInfo) owned = info;
-        g_autoptr(GFile) child = g_file_get_child (dir, g_file_info_get_name (owned));
-
-        g_file_delete (child, NULL, NULL);
-      }
-    g_file_delete (dir, NULL, NULL);
-  }
+  ms_test_remove_tmp_dir (tmp_dir);
   g_free (tmp_dir);
 
   return ret;
