@@ -33,6 +33,8 @@
 #include "ms-store.h"
 #include "ms-window.h"
 
+#include "ms-test-ui-utils.h"
+
 /* The main window and its Contacts view against a temporary database: lists in
  * the sidebar, search, status filter, sorting, the empty pages, editing, bulk
  * actions on the selection, export, and the settings the window keeps.  Runs
@@ -41,8 +43,6 @@
 #define N_CONTACTS 500
 #define WAIT_TIMEOUT_S 30
 
-typedef gboolean (*Condition) (gpointer data);
-
 static MsApplication *app;
 static char *tmp_dir;
 static char *db_path;
@@ -50,36 +50,6 @@ static gint64 friends_id;
 static gint64 empty_id;
 
 /* Helpers */
-
-static gboolean
-on_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_tick_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_TIMEOUT_S, on_timeout_cb, &timed_out);
-  guint tick = g_timeout_add (10, on_tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  if (timed_out)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (timeout);
-}
 
 static gboolean
 window_idle (gpointer data)
@@ -93,35 +63,20 @@ wait_idle (MsWindow *window)
 {
   for (int i = 0; i < 5; i++)
     g_main_context_iteration (NULL, FALSE);
-  wait_until (window_idle, window, "the window to finish reading");
-}
-
-static gpointer
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
+  ms_test_wait_until (window_idle, window, "the window to finish reading");
 }
 
 static gboolean
 has_toplevel (gpointer data)
 {
-  return find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
+  return ms_test_find_toplevel (GPOINTER_TO_SIZE (data)) != NULL;
 }
 
 static gpointer
 wait_toplevel (GType type)
 {
-  wait_until (has_toplevel, GSIZE_TO_POINTER (type), g_type_name (type));
-  return find_toplevel (type);
+  ms_test_wait_until (has_toplevel, GSIZE_TO_POINTER (type), g_type_name (type));
+  return ms_test_find_toplevel (type);
 }
 
 static GtkWidget *
@@ -140,34 +95,6 @@ find_entry_row (GtkWidget  *root,
         return found;
     }
   return NULL;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* As clicking a response button: answer, then close. */
-static void
-respond (AdwMessageDialog *dialog,
-         const char       *response)
-{
-  g_assert_true (adw_message_dialog_has_response (dialog, response));
-  g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
-  adw_message_dialog_response (dialog, response);
-  gtk_window_close (GTK_WINDOW (dialog));
 }
 
 static gboolean
@@ -270,60 +197,6 @@ close_window (MsWindow *window)
     g_main_context_iteration (NULL, TRUE);
 }
 
-static void
-on_after_paint_cb (GdkFrameClock *clock,
-                   guint         *n_frames)
-{
-  (*n_frames)++;
-}
-
-static gboolean
-two_frames (gpointer data)
-{
-  return *(guint *) data >= 2;
-}
-
-/* Two more frames: the layout of every change so far is on screen. */
-static void
-wait_for_frames (GtkWidget *widget)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  guint n_frames = 0;
-  gulong handler;
-
-  g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint_cb), &n_frames);
-  gtk_widget_queue_draw (widget);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-  wait_until (two_frames, &n_frames, "two frames");
-  g_signal_handler_disconnect (clock, handler);
-}
-
-static void
-save_screenshot (GtkWidget  *widget,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width, height;
-
-  wait_for_frames (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
-                           name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s", path);
-}
-
 /* Tests */
 
 static void
@@ -408,7 +281,7 @@ test_lists (void)
   ms_window_select_list (window, empty_id);
   wait_idle (window);
   g_assert_cmpstr (ms_contacts_view_get_page_name (view), ==, "empty-list");
-  save_screenshot (GTK_WIDGET (window), "contacts-view-empty-list.png");
+  ms_test_save_screenshot (GTK_WIDGET (window), "contacts-view-empty-list.png");
 
   close_window (window);
 }
@@ -466,7 +339,7 @@ test_bulk (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "contacts.delete", NULL));
   dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_true (adw_message_dialog_has_response (dialog, "delete"));
-  respond (dialog, "delete");
+  ms_test_answer (dialog, "delete");
   wait_idle (window);
   g_assert_cmpint (count_where (&all), ==, N_CONTACTS - 2);
   g_assert_cmpstr (ms_contacts_view_get_page_name (view), ==, "empty-list");
@@ -510,7 +383,7 @@ test_edit (void)
   /* Activating a row (double click, Enter) opens the editor. */
   g_signal_emit_by_name (ms_contacts_view_get_column_view (view), "activate", 0);
   editor = wait_toplevel (MS_TYPE_CONTACT_EDITOR);
-  wait_until (editor_idle, editor, "the contact to be read");
+  ms_test_wait_until (editor_idle, editor, "the contact to be read");
   g_assert_cmpstr (ms_contact_get_email (ms_contact_editor_get_contact (editor)), ==,
                    "user00010@example.org");
   g_assert_nonnull (find_entry_row (GTK_WIDGET (editor), "company"));   /* a custom field */
@@ -526,7 +399,7 @@ test_edit (void)
   set_row_text (GTK_WIDGET (editor), "Email Address", "user00011@example.org");
   g_assert_null (ms_contact_editor_get_error (editor));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
-  wait_until (editor_idle, editor, "the save to fail");
+  ms_test_wait_until (editor_idle, editor, "the save to fail");
   g_assert_nonnull (ms_contact_editor_get_error (editor));
   g_assert_nonnull (strstr (ms_contact_editor_get_error (editor), "user00011@example.org"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
@@ -595,7 +468,7 @@ test_new_list (void)
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "accept"));
   gtk_editable_set_text (GTK_EDITABLE (entry), "  Zebra club ");
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, "accept"));
-  respond (dialog, "accept");
+  ms_test_answer (dialog, "accept");
   wait_idle (window);
 
   g_assert_cmpuint (g_list_model_get_n_items (ms_window_get_lists (window)), ==, n_lists + 1);
@@ -629,7 +502,7 @@ answer_name_dialog (const char *name)
   AdwMessageDialog *dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
 
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog)), name);
-  respond (dialog, "accept");
+  ms_test_answer (dialog, "accept");
 }
 
 static void
@@ -668,7 +541,7 @@ test_rename_delete_list (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.delete-list", NULL));
   dialog = wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
-  respond (dialog, "delete");
+  ms_test_answer (dialog, "delete");
   wait_idle (window);
   g_assert_null (list_name (window, id));
   g_assert_cmpint (ms_window_get_list_id (window), ==, 0);
@@ -715,8 +588,8 @@ test_start_page (void)
   window = open_window ();
   view = ms_window_get_contacts_view (window);
   g_assert_cmpstr (ms_contacts_view_get_page_name (view), ==, "empty-database");
-  g_assert_true (gtk_widget_get_mapped (find_by_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE)));
-  save_screenshot (GTK_WIDGET (window), "contacts-view-start-page.png");
+  g_assert_true (gtk_widget_get_mapped (ms_test_find_of_type (GTK_WIDGET (view), ADW_TYPE_STATUS_PAGE)));
+  ms_test_save_screenshot (GTK_WIDGET (window), "contacts-view-start-page.png");
   close_window (window);
   ms_application_set_db_path (app, saved);
 }
@@ -781,7 +654,7 @@ test_drop (void)
 
   /* Not a CSV file: refused (with a toast). */
   g_assert_false (drop_files (window, pdf));
-  g_assert_null (find_toplevel (MS_TYPE_IMPORT_DIALOG));
+  g_assert_null (ms_test_find_toplevel (MS_TYPE_IMPORT_DIALOG));
 
   /* A CSV file opens the import dialog on it. */
   g_assert_true (drop_files (window, csv));
@@ -975,6 +848,7 @@ main (int   argc,
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
 
   tmp_dir = g_dir_make_tmp ("ms-contacts-view-XXXXXX", &error);
   g_assert_no_error (error);
