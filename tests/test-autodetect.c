@@ -32,6 +32,8 @@
 #include "ms-autodetect.h"
 #include "ms-domain-check.h"
 
+#include "ms-test-utils.h"
+
 /* Autoconfig lookups against a SoupServer on 127.0.0.1 (through the
  * MAILSHOT_AUTOCONFIG_BASE seam), DNS answers from a table (a GResolver set as
  * the default), and probes against the scriptable SMTP test server.  Nothing
@@ -73,21 +75,7 @@ static const char good_xml[] =
 
 /* The HTTP server, on a thread of its own */
 
-typedef struct
-{
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  GThread      *thread;
-  char         *base;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  GPtrArray    *requests;   /* paths, for asserting the order of the lookups */
-  GPtrArray    *delayed;    /* GSource of slow answers still due, destroyed at the end */
-} HttpServer;
-
-static HttpServer http;
+static MsTestHttpServer *http;
 
 /* Under ASan: the SoupServer of this test keeps its listener's addresses and the
  * sockets it accepted past its last unref (libsoup 3.2, whatever the test drops
@@ -129,16 +117,12 @@ redirect_to (SoupServerMessage *msg,
 }
 
 static void
-handler (SoupServer        *server,
+handler (MsTestHttpServer  *server,
          SoupServerMessage *msg,
          const char        *path,
          GHashTable        *query,
          gpointer           user_data)
 {
-  g_mutex_lock (&http.lock);
-  g_ptr_array_add (http.requests, g_strdup (path));
-  g_mutex_unlock (&http.lock);
-
   if (g_str_equal (path, "/autoconfig.good.test/mail/config-v1.1.xml") &&
       query != NULL && g_strcmp0 (g_hash_table_lookup (query, "emailaddress"), "anna@good.test") == 0)
     {
@@ -193,14 +177,7 @@ handler (SoupServer        *server,
                                         good_xml, strlen (good_xml));
     }
   else if (g_str_equal (path, "/autoconfig.slow.test/mail/config-v1.1.xml"))
-    {
-      g_autoptr(GSource) source = g_timeout_source_new (4000);
-
-      soup_server_message_pause (msg);
-      g_source_set_callback (source, unpause_cb, g_object_ref (msg), g_object_unref);
-      g_source_attach (source, http.context);
-      g_ptr_array_add (http.delayed, g_source_ref (source));
-    }
+    ms_test_http_server_answer_later (server, msg, 4000, unpause_cb);
   else if (g_str_equal (path, "/http/autoconfig.plain.test/mail/config-v1.1.xml"))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -209,79 +186,6 @@ handler (SoupServer        *server,
     }
   else
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
-}
-
-static gpointer
-http_thread (gpointer data)
-{
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  g_main_context_push_thread_default (http.context);
-  http.server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (http.server, NULL, handler, NULL, NULL);
-  if (!soup_server_listen_local (http.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
-    g_error ("listen: %s", error->message);
-  uris = soup_server_get_uris (http.server);
-  {
-    GUri *uri = uris->data;
-
-    http.base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uri));
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  g_mutex_lock (&http.lock);
-  http.ready = TRUE;
-  g_cond_signal (&http.cond);
-  g_mutex_unlock (&http.lock);
-
-  g_main_loop_run (http.loop);
-  /* Answers still delayed hold their messages and connections: drop them. */
-  for (guint i = 0; i < http.delayed->len; i++)
-    g_source_destroy (g_ptr_array_index (http.delayed, i));
-  g_ptr_array_set_size (http.delayed, 0);
-  soup_server_disconnect (http.server);
-  g_clear_object (&http.server);
-  while (g_main_context_iteration (http.context, FALSE))
-    ;
-  g_main_context_pop_thread_default (http.context);
-  return NULL;
-}
-
-static void
-http_start (void)
-{
-  g_mutex_init (&http.lock);
-  g_cond_init (&http.cond);
-  http.requests = g_ptr_array_new_with_free_func (g_free);
-  http.delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) g_source_unref);
-  http.context = g_main_context_new ();
-  http.loop = g_main_loop_new (http.context, FALSE);
-  http.thread = g_thread_new ("http", http_thread, NULL);
-  g_mutex_lock (&http.lock);
-  while (!http.ready)
-    g_cond_wait (&http.cond, &http.lock);
-  g_mutex_unlock (&http.lock);
-  ms_autoconfig_set_base_url (http.base);
-}
-
-static gboolean
-quit_cb (gpointer data)
-{
-  g_main_loop_quit (http.loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-http_stop (void)
-{
-  g_main_context_invoke (http.context, quit_cb, NULL);
-  g_thread_join (http.thread);
-  g_main_loop_unref (http.loop);
-  g_main_context_unref (http.context);
-  g_ptr_array_unref (http.requests);
-  g_ptr_array_unref (http.delayed);
-  g_free (http.base);
 }
 
 /* Autoconfig */
@@ -388,7 +292,7 @@ test_autoconfig_urls (void)
   g_assert_true (g_str_has_prefix (urls[3], "http://autoconfig.example.org/"));
   g_assert_false (g_array_index (less, gboolean, 0));
   g_assert_true (g_array_index (less, gboolean, 3));
-  ms_autoconfig_set_base_url (http.base);
+  ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
 }
 
 static void
@@ -401,7 +305,7 @@ test_autoconfig_fetch_good (void)
   g_assert_no_error (error);
   g_assert_nonnull (config);
   g_assert_false (config->less_trusted);
-  g_assert_true (g_str_has_prefix (config->source_url, http.base));
+  g_assert_true (g_str_has_prefix (config->source_url, ms_test_http_server_get_base (http)));
   g_assert_cmpuint (tried->len, ==, 1);
   g_assert_cmpuint (ms_autoconfig_best_server (config, MS_AUTOCONFIG_SMTP)->port, ==, 587);
 }
@@ -435,7 +339,7 @@ test_autoconfig_fetch_huge (void)
   g_clear_error (&error);
 
   {
-    g_autofree char *url = g_strdup_printf ("%s/autoconfig.huge.test/mail/config-v1.1.xml", http.base);
+    g_autofree char *url = g_strdup_printf ("%s/autoconfig.huge.test/mail/config-v1.1.xml", ms_test_http_server_get_base (http));
 
     config = ms_autoconfig_fetch_url (url, "anna@huge.test", 5000, NULL, &error);
     g_assert_null (config);
@@ -455,7 +359,7 @@ test_autoconfig_fetch_redirect (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) tried = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(MsAutoconfig) config = NULL;
-  g_autofree char *url = g_strdup_printf ("%s/autoconfig.redirect.test/mail/config-v1.1.xml", http.base);
+  g_autofree char *url = g_strdup_printf ("%s/autoconfig.redirect.test/mail/config-v1.1.xml", ms_test_http_server_get_base (http));
 
   /* an endless chain stops after three redirects */
   config = ms_autoconfig_fetch_url (url, "anna@redirect.test", 5000, NULL, &error);
@@ -504,7 +408,7 @@ static void
 test_autoconfig_fetch_slow (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = g_strdup_printf ("%s/autoconfig.slow.test/mail/config-v1.1.xml", http.base);
+  g_autofree char *url = g_strdup_printf ("%s/autoconfig.slow.test/mail/config-v1.1.xml", ms_test_http_server_get_base (http));
   gint64 start = g_get_monotonic_time ();
   g_autoptr(MsAutoconfig) config = ms_autoconfig_fetch_url (url, "anna@slow.test", 700, NULL, &error);
 
@@ -541,14 +445,7 @@ test_autoconfig_fetch_plain (void)
 
 /* DNS from a table: a GResolver set as the default */
 
-typedef struct
-{
-  const char *name;
-  const char *type;    /* "A" (IPv4 or IPv6), "MX", "TXT" (strings split at '|'), "SRV", "FAIL" */
-  const char *value;
-} DnsRow;
-
-static const DnsRow dns_table[] = {
+static const MsTestDnsRow dns_table[] = {
   /* Google-shaped nested includes, ip4 and ip6 netblocks */
   { "example.test", "TXT", "v=spf1 include:_spf.google.test include:spf.mailru.test ~all" },
   { "example.test", "TXT", "google-site-verification=abc123" },
@@ -613,165 +510,6 @@ static const DnsRow dns_table[] = {
   { "bare.test", "TXT", "v=spf1 ip4:192.0.2.0/24 -all" },
   { "smtp.bare.test", "A", "203.0.113.5" },
 };
-
-typedef struct
-{
-  GResolver parent_instance;
-} TableResolver;
-
-typedef struct
-{
-  GResolverClass parent_class;
-} TableResolverClass;
-
-GType table_resolver_get_type (void);
-G_DEFINE_TYPE (TableResolver, table_resolver, G_TYPE_RESOLVER)
-
-static gboolean
-table_failure (const char  *name,
-               GError     **error)
-{
-  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
-    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "FAIL"))
-      {
-        g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE,
-                     "temporary failure for %s", name);
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static GList *
-table_lookup_by_name (GResolver     *resolver,
-                      const char    *name,
-                      GCancellable  *cancellable,
-                      GError       **error)
-{
-  GList *result = NULL;
-
-  if (table_failure (name, error))
-    return NULL;
-  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
-    if (g_ascii_strcasecmp (dns_table[i].name, name) == 0 && g_str_equal (dns_table[i].type, "A"))
-      result = g_list_append (result, g_inet_address_new_from_string (dns_table[i].value));
-  if (result == NULL)
-    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no address for %s", name);
-  return result;
-}
-
-static GList *
-table_lookup_records (GResolver            *resolver,
-                      const char           *name,
-                      GResolverRecordType   type,
-                      GCancellable         *cancellable,
-                      GError              **error)
-{
-  const char *want = type == G_RESOLVER_RECORD_TXT ? "TXT" : type == G_RESOLVER_RECORD_MX ? "MX"
-                     : type == G_RESOLVER_RECORD_SRV ? "SRV" : "?";
-  GList *result = NULL;
-
-  if (table_failure (name, error))
-    return NULL;
-  for (gsize i = 0; i < G_N_ELEMENTS (dns_table); i++)
-    {
-      const DnsRow *row = &dns_table[i];
-
-      if (g_ascii_strcasecmp (row->name, name) != 0 || !g_str_equal (row->type, want))
-        continue;
-      if (type == G_RESOLVER_RECORD_TXT)
-        {
-          g_auto(GStrv) parts = g_strsplit (row->value, "|", -1);
-
-          result = g_list_append (result, g_variant_ref_sink (g_variant_new ("(^as)", parts)));
-        }
-      else if (type == G_RESOLVER_RECORD_MX)
-        {
-          g_auto(GStrv) parts = g_strsplit (row->value, " ", 2);
-
-          result = g_list_append (result, g_variant_ref_sink (
-            g_variant_new ("(qs)", (guint16) atoi (parts[0]), parts[1])));
-        }
-      else
-        {
-          g_auto(GStrv) parts = g_strsplit (row->value, " ", 4);
-
-          result = g_list_append (result, g_variant_ref_sink (
-            g_variant_new ("(qqqs)", (guint16) atoi (parts[0]), (guint16) atoi (parts[1]),
-                           (guint16) atoi (parts[2]), parts[3])));
-        }
-    }
-  if (result == NULL)
-    g_set_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND, "no %s record for %s", want, name);
-  return result;
-}
-
-static void
-table_free_list (gpointer data)
-{
-  /* lists of either GInetAddress or GVariant: only ever freed unclaimed on a cancelled task */
-  g_list_free (data);
-}
-
-static void
-table_lookup_by_name_async (GResolver           *resolver,
-                            const char          *name,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *result = table_lookup_by_name (resolver, name, cancellable, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, table_free_list);
-}
-
-static GList *
-table_lookup_finish (GResolver     *resolver,
-                     GAsyncResult  *result,
-                     GError       **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-table_lookup_records_async (GResolver           *resolver,
-                            const char          *name,
-                            GResolverRecordType  type,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
-  GError *error = NULL;
-  GList *result = table_lookup_records (resolver, name, type, cancellable, &error);
-
-  if (result == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, result, table_free_list);
-}
-
-static void
-table_resolver_class_init (TableResolverClass *klass)
-{
-  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
-
-  resolver_class->lookup_by_name = table_lookup_by_name;
-  resolver_class->lookup_by_name_async = table_lookup_by_name_async;
-  resolver_class->lookup_by_name_finish = table_lookup_finish;
-  resolver_class->lookup_records = table_lookup_records;
-  resolver_class->lookup_records_async = table_lookup_records_async;
-  resolver_class->lookup_records_finish = table_lookup_finish;
-}
-
-static void
-table_resolver_init (TableResolver *self)
-{
-}
 
 /* SPF, DMARC, DKIM */
 
@@ -1000,75 +738,30 @@ test_domain_check (void)
 static char *work_dir;
 static char *certs_dir;
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-} SmtpServer;
-
-static void
-smtp_server_free (SmtpServer *srv)
-{
-  g_subprocess_force_exit (srv->process);
-  g_subprocess_wait (srv->process, NULL, NULL);
-  g_object_unref (srv->process);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmtpServer, smtp_server_free)
-
-static SmtpServer *
+static MsTestServer *
 mail_server_start (const char *protocol,
                    gboolean    starttls)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-mail-server.py", NULL);
   g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
   g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
-  const char *argv[] = { "/usr/bin/python3", script, "--watch-stdin", "--protocol", protocol,
-                         "--security", starttls ? "starttls" : "none",
-                         "--cert", cert, "--key", key, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  SmtpServer *srv = g_new0 (SmtpServer, 1);
-  guint64 port = 0;
 
-  srv->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
-  return srv;
+  return ms_test_server_start ("ms-test-mail-server.py", NULL, "--protocol", protocol,
+                               "--security", starttls ? "starttls" : "none",
+                               "--cert", cert, "--key", key, NULL);
 }
 
-static SmtpServer *
+static MsTestServer *
 smtp_server_start (gboolean starttls)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
-  g_autofree char *cert = g_build_filename (certs_dir, "good.pem", NULL);
-  g_autofree char *key = g_build_filename (certs_dir, "server.key", NULL);
-  const char *argv_plain[] = { "/usr/bin/python3", script, "--watch-stdin", "--security", "none", NULL };
-  const char *argv_tls[] = { "/usr/bin/python3", script, "--watch-stdin", "--security", "starttls",
-                             "--cert", cert, "--key", key, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  SmtpServer *srv = g_new0 (SmtpServer, 1);
-  guint64 port = 0;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
 
-  srv->process = g_subprocess_newv (starttls ? argv_tls : argv_plain,
-                                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
-  return srv;
+  if (!starttls)
+    return ms_test_server_start ("ms-test-smtp-server.py", NULL, "--security", "none", NULL);
+  cert = g_build_filename (certs_dir, "good.pem", NULL);
+  key = g_build_filename (certs_dir, "server.key", NULL);
+  return ms_test_server_start ("ms-test-smtp-server.py", NULL, "--security", "starttls",
+                               "--cert", cert, "--key", key, NULL);
 }
 
 static gboolean
@@ -1176,8 +869,8 @@ test_detect_srv (void)
 static void
 test_detect_guess (void)
 {
-  g_autoptr(SmtpServer) plain = NULL;
-  g_autoptr(SmtpServer) tls = NULL;
+  g_autoptr(MsTestServer) plain = NULL;
+  g_autoptr(MsTestServer) tls = NULL;
   g_autoptr(MsDetectResult) r = NULL;
   g_autofree char *ca = NULL;
   g_autofree char *expected = NULL;
@@ -1221,7 +914,7 @@ test_detect_guess (void)
 static void
 test_detect_guess_plaintext (void)
 {
-  g_autoptr(SmtpServer) plain = smtp_server_start (FALSE);
+  g_autoptr(MsTestServer) plain = smtp_server_start (FALSE);
   const MsDetectPort smtp_ports[] = { { 1, FALSE }, { plain->port, FALSE }, { 0, FALSE } };
   MsDetectOptions options = { 0 };
   g_autoptr(MsDetectResult) r = NULL;
@@ -1248,8 +941,8 @@ test_detect_guess_plaintext (void)
 static void
 test_detect_mailboxes (void)
 {
-  g_autoptr(SmtpServer) imap = NULL;
-  g_autoptr(SmtpServer) pop3 = NULL;
+  g_autoptr(MsTestServer) imap = NULL;
+  g_autoptr(MsTestServer) pop3 = NULL;
   g_autoptr(MsDetectResult) r = NULL;
   MsDetectOptions options = { 0 };
 
@@ -1351,37 +1044,24 @@ test_detect_cancel_and_limits (void)
   g_assert_null (r->smtp);
 }
 
-static void
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                    NULL, NULL, NULL, NULL, &status, &error) &&
-      g_spawn_check_wait_status (status, &error))
-    certs_dir = g_steal_pointer (&dir);
-  else
-    g_printerr ("# could not make the test certificates: %s\n", error->message);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
+  g_autoptr(GError) error = NULL;
   int ret;
 
   setlocale (LC_ALL, "C");
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
   g_test_init (&argc, &argv, NULL);
   work_dir = g_dir_make_tmp ("test-autodetect-XXXXXX", NULL);
-  make_certificates ();
-  http_start ();
+  certs_dir = ms_test_make_certificates (work_dir, &error);
+  if (certs_dir == NULL)
+    g_printerr ("# could not make the test certificates: %s\n", error->message);
+  http = ms_test_http_server_start (handler, NULL);
+  ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
   {
-    g_autoptr(GResolver) resolver = g_object_new (table_resolver_get_type (), NULL);
+    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (dns_table, G_N_ELEMENTS (dns_table));
 
     g_resolver_set_default (resolver);
   }
@@ -1416,14 +1096,8 @@ main (int   argc,
   g_test_add_func ("/detect/cancel-and-limits", test_detect_cancel_and_limits);
 
   ret = g_test_run ();
-  http_stop ();
-  {
-    g_autofree char *rm_argv0 = g_find_program_in_path ("rm");
-    const char *rm_argv[] = { rm_argv0, "-rf", work_dir, NULL };
-
-    if (rm_argv0 != NULL)
-      g_spawn_sync (NULL, (char **) rm_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL, NULL);
-  }
+  ms_test_http_server_stop (http);
+  ms_test_remove_tmp_dir (work_dir);
   g_free (work_dir);
   g_free (certs_dir);
   return ret;
