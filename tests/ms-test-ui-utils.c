@@ -24,6 +24,32 @@
 
 #include "ms-test-ui-utils.h"
 
+/* GTK and libadwaita for a test run; ms_test_wait_until() then waits
+ * @wait_timeout_s before it fails the test. */
+void
+ms_test_ui_init (int    *argc,
+                 char ***argv,
+                 guint   wait_timeout_s)
+{
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  ms_test_set_wait_timeout (wait_timeout_s);
+}
+
+/* The application, registered, not unique, on the database at @db_path */
+MsApplication *
+ms_test_application_new (const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+  MsApplication *app = ms_application_new ();
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  ms_application_set_db_path (app, db_path);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  return app;
+}
+
 /* Frames */
 
 typedef struct

@@ -22,12 +22,19 @@
 
 #include <adwaita.h>
 
+#include "ms-application.h"
+
 #include "ms-test-utils.h"
 
 G_BEGIN_DECLS
 
 /* Shared by the UI tests: frames, screenshots into the build folder, widgets
  * found by name and used as a person would. */
+
+void            ms_test_ui_init             (int              *argc,
+                                             char           ***argv,
+                                             guint             wait_timeout_s);
+MsApplication  *ms_test_application_new     (const char       *db_path);
 
 void            ms_test_wait_for_frames     (GtkWidget        *widget);
 void            ms_test_save_screenshot     (GtkWidget        *window,

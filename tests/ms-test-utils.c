@@ -24,6 +24,8 @@
 
 #include <stdlib.h>
 
+#include "ms-store.h"
+
 #include "ms-test-utils.h"
 
 /* Waiting */
@@ -79,12 +81,33 @@ ms_test_is_destroyed (gpointer data)
 
 /* Folders */
 
+/* A new folder from the template @tmpl, as g_dir_make_tmp() */
+char *
+ms_test_make_tmp_dir (const char *tmpl)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (tmpl, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
 void
 ms_test_remove_tmp_dir (const char *dir)
 {
   const char *argv[] = { "rm", "-rf", dir, NULL };
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* Creates a database at @path with every migration applied. */
+void
+ms_test_create_database (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MsStore) store = ms_store_open (path, &error);
+
+  g_assert_no_error (error);
 }
 
 /* Makes the test CA and server certificates in @parent_dir/certs; returns that folder. */
@@ -102,6 +125,23 @@ ms_test_make_certificates (const char  *parent_dir,
       || !g_spawn_check_wait_status (status, error))
     return NULL;
   return g_steal_pointer (&dir);
+}
+
+/* The domain checks */
+
+/* The item @id of a domain checklist's @items, or NULL */
+const MsCheckItem *
+ms_test_find_check_item (GPtrArray  *items,
+                         const char *id)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      const MsCheckItem *item = g_ptr_array_index (items, i);
+
+      if (g_str_equal (item->id, id))
+        return item;
+    }
+  return NULL;
 }
 
 /* The test servers */
@@ -512,14 +552,15 @@ ms_test_table_resolver_init (MsTestTableResolver *self)
 {
 }
 
-/* A resolver that answers from @rows (kept, not copied); with none, it finds nothing. */
-GResolver *
-ms_test_table_resolver_new (const MsTestDnsRow *rows,
-                            gsize               n_rows)
+/* Sets as the default resolver one that answers from @rows (kept, not copied);
+ * with none, it finds nothing. */
+void
+ms_test_set_dns_table (const MsTestDnsRow *rows,
+                       gsize               n_rows)
 {
-  MsTestTableResolver *self = g_object_new (MS_TEST_TYPE_TABLE_RESOLVER, NULL);
+  g_autoptr(MsTestTableResolver) self = g_object_new (MS_TEST_TYPE_TABLE_RESOLVER, NULL);
 
   self->rows = rows;
   self->n_rows = n_rows;
-  return G_RESOLVER (self);
+  g_resolver_set_default (G_RESOLVER (self));
 }

@@ -23,6 +23,8 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "ms-domain-check.h"
+
 G_BEGIN_DECLS
 
 /* Shared by the tests: waiting on the main context, temporary folders, the test
@@ -39,7 +41,9 @@ void            ms_test_wait_until               (MsTestCondition  condition,
                                                   const char      *what);
 gboolean        ms_test_is_destroyed             (gpointer         data);
 
+char           *ms_test_make_tmp_dir             (const char      *tmpl);
 void            ms_test_remove_tmp_dir           (const char      *dir);
+void            ms_test_create_database          (const char      *path);
 char           *ms_test_make_certificates        (const char      *parent_dir,
                                                   GError         **error);
 
@@ -94,7 +98,10 @@ typedef struct
 
 G_DECLARE_FINAL_TYPE (MsTestTableResolver, ms_test_table_resolver, MS_TEST, TABLE_RESOLVER, GResolver)
 
-GResolver      *ms_test_table_resolver_new       (const MsTestDnsRow *rows,
+void            ms_test_set_dns_table            (const MsTestDnsRow *rows,
                                                   gsize               n_rows);
+
+const MsCheckItem *ms_test_find_check_item      (GPtrArray          *items,
+                                                  const char         *id);
 
 G_END_DECLS

@@ -644,21 +644,6 @@ test_dkim_match (void)
   g_assert_false (ms_dkim_records_match ("v=DKIM1; p=", "v=DKIM1; p="));
 }
 
-static const MsCheckItem *
-find_item (GPtrArray  *items,
-           const char *id)
-{
-  for (guint i = 0; i < items->len; i++)
-    {
-      const MsCheckItem *item = g_ptr_array_index (items, i);
-
-      if (g_str_equal (item->id, id))
-        return item;
-    }
-  g_error ("no item %s", id);
-  return NULL;
-}
-
 static void
 check_done_cb (GObject      *source,
                GAsyncResult *result,
@@ -696,25 +681,25 @@ test_domain_check (void)
       g_assert_cmpint (item->status, ==, MS_CHECK_OK);
       g_assert_nonnull (item->advice);
     }
-  find_item (items, "spf-authorises");
-  find_item (items, "dkim-key");
-  g_assert_nonnull (strstr (find_item (items, "spf-all")->title, "~all"));
+  g_assert_nonnull (ms_test_find_check_item (items, "spf-authorises"));
+  g_assert_nonnull (ms_test_find_check_item (items, "dkim-key"));
+  g_assert_nonnull (strstr (ms_test_find_check_item (items, "spf-all")->title, "~all"));
   g_clear_pointer (&items, g_ptr_array_unref);
 
   /* SPF only, and it does not cover the server: never blocking, always explained */
   items = ms_domain_check_run (&bare, NULL);
-  g_assert_cmpint (find_item (items, "spf-record")->status, ==, MS_CHECK_OK);
-  g_assert_cmpint (find_item (items, "spf-authorises")->status, ==, MS_CHECK_ERROR);
-  g_assert_cmpint (find_item (items, "dkim-record")->status, ==, MS_CHECK_WARNING);
-  g_assert_cmpint (find_item (items, "dmarc-record")->status, ==, MS_CHECK_ERROR);
-  g_assert_nonnull (strstr (find_item (items, "dmarc-record")->advice, "_dmarc.bare.test"));
-  g_assert_cmpint (find_item (items, "bulk-senders")->status, ==, MS_CHECK_ERROR);
+  g_assert_cmpint (ms_test_find_check_item (items, "spf-record")->status, ==, MS_CHECK_OK);
+  g_assert_cmpint (ms_test_find_check_item (items, "spf-authorises")->status, ==, MS_CHECK_ERROR);
+  g_assert_cmpint (ms_test_find_check_item (items, "dkim-record")->status, ==, MS_CHECK_WARNING);
+  g_assert_cmpint (ms_test_find_check_item (items, "dmarc-record")->status, ==, MS_CHECK_ERROR);
+  g_assert_nonnull (strstr (ms_test_find_check_item (items, "dmarc-record")->advice, "_dmarc.bare.test"));
+  g_assert_cmpint (ms_test_find_check_item (items, "bulk-senders")->status, ==, MS_CHECK_ERROR);
   g_clear_pointer (&items, g_ptr_array_unref);
 
   items = ms_domain_check_run (&wrong_key, NULL);
-  g_assert_cmpint (find_item (items, "dkim-key")->status, ==, MS_CHECK_ERROR);
-  g_assert_nonnull (strstr (find_item (items, "dkim-key")->advice, "OTHERKEY"));
-  g_assert_cmpint (find_item (items, "bulk-senders")->status, ==, MS_CHECK_WARNING);
+  g_assert_cmpint (ms_test_find_check_item (items, "dkim-key")->status, ==, MS_CHECK_ERROR);
+  g_assert_nonnull (strstr (ms_test_find_check_item (items, "dkim-key")->advice, "OTHERKEY"));
+  g_assert_cmpint (ms_test_find_check_item (items, "bulk-senders")->status, ==, MS_CHECK_WARNING);
   g_clear_pointer (&items, g_ptr_array_unref);
 
   {
@@ -1054,17 +1039,13 @@ main (int   argc,
   setlocale (LC_ALL, "C");
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
   g_test_init (&argc, &argv, NULL);
-  work_dir = g_dir_make_tmp ("test-autodetect-XXXXXX", NULL);
+  work_dir = ms_test_make_tmp_dir ("test-autodetect-XXXXXX");
   certs_dir = ms_test_make_certificates (work_dir, &error);
   if (certs_dir == NULL)
     g_printerr ("# could not make the test certificates: %s\n", error->message);
   http = ms_test_http_server_start (handler, NULL);
   ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
-  {
-    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (dns_table, G_N_ELEMENTS (dns_table));
-
-    g_resolver_set_default (resolver);
-  }
+  ms_test_set_dns_table (dns_table, G_N_ELEMENTS (dns_table));
 
   g_test_add_func ("/autoconfig/parse", test_autoconfig_parse);
   g_test_add_func ("/autoconfig/parse-errors", test_autoconfig_parse_errors);

@@ -843,23 +843,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  ms_test_ui_init (&argc, &argv, WAIT_TIMEOUT_S);
 
-  tmp_dir = g_dir_make_tmp ("ms-contacts-view-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = ms_test_make_tmp_dir ("ms-contacts-view-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
   fill_database ();
 
-  app = ms_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  ms_application_set_db_path (app, db_path);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = ms_test_application_new (db_path);
 
   g_test_add_func ("/contacts-view/lazy-selection", test_lazy_selection);
   g_test_add_func ("/contacts-view/table", test_table);

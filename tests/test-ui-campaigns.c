@@ -840,32 +840,20 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  ms_test_ui_init (&argc, &argv, WAIT_TIMEOUT_S);
   /* No DNS: the pre-flight page checks the sender domains, and nothing may leave
    * the machine.  Every name lookup is answered "not found" (addresses such as
    * 127.0.0.1 never reach a resolver). */
-  {
-    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (NULL, 0);
-
-    g_resolver_set_default (resolver);
-  }
+  ms_test_set_dns_table (NULL, 0);
   /* Screenshots show pages in place, not halfway through a slide. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  tmp_dir = g_dir_make_tmp ("ms-ui-campaigns-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = ms_test_make_tmp_dir ("ms-ui-campaigns-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
 
-  app = ms_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  ms_application_set_db_path (app, db_path);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = ms_test_application_new (db_path);
 
   g_test_add_func ("/ui/campaigns/server-card-words", test_server_card_words);
   g_test_add_func ("/ui/campaigns/send-until-quota", test_campaign_until_quota);

@@ -198,20 +198,6 @@ close_editor (MsServerEditor *editor)
   ms_test_wait_until (ms_test_is_destroyed, &weak, "the editor to close");
 }
 
-static const MsCheckItem *
-find_item (GPtrArray  *items,
-           const char *id)
-{
-  for (guint i = 0; i < items->len; i++)
-    {
-      const MsCheckItem *item = g_ptr_array_index (items, i);
-
-      if (g_str_equal (item->id, id))
-        return item;
-    }
-  return NULL;
-}
-
 static guint
 count_named (GtkWidget  *root,
              const char *name)
@@ -361,16 +347,16 @@ test_detect_found (void)
 
       g_test_message ("domain check: %s %s: %s", ms_check_status_to_string (it->status), it->title, it->advice);
     }
-  item = find_item (items, "spf-record");
+  item = ms_test_find_check_item (items, "spf-record");
   g_assert_nonnull (item);
   g_assert_cmpint (item->status, ==, MS_CHECK_OK);
-  item = find_item (items, "spf-authorises");
+  item = ms_test_find_check_item (items, "spf-authorises");
   g_assert_nonnull (item);
   g_assert_cmpint (item->status, ==, MS_CHECK_OK);
-  item = find_item (items, "dmarc-record");
+  item = ms_test_find_check_item (items, "dmarc-record");
   g_assert_nonnull (item);
   g_assert_cmpint (item->status, ==, MS_CHECK_OK);
-  item = find_item (items, "dkim-record");
+  item = ms_test_find_check_item (items, "dkim-record");
   g_assert_nonnull (item);
   g_assert_cmpint (item->status, !=, MS_CHECK_OK);   /* no DKIM key configured */
   g_assert_cmpuint (count_named (GTK_WIDGET (checklist), "check-item"), ==, items->len);
@@ -434,7 +420,7 @@ test_detect_found (void)
     g_assert_null (ms_domain_checklist_get_items (checklist));
     ms_test_click (editor, "domain-check-button");
     ms_test_wait_until (is_checklist_done, checklist, "the sender domain check of the stored profile");
-    g_assert_cmpint (find_item (ms_domain_checklist_get_items (checklist), "spf-authorises")->status, ==,
+    g_assert_cmpint (ms_test_find_check_item (ms_domain_checklist_get_items (checklist), "spf-authorises")->status, ==,
                      MS_CHECK_OK);
     /* Closing it while a check runs cancels the check */
     ms_test_click (editor, "domain-check-button");
@@ -575,7 +561,7 @@ checklist_of_domain (GPtrArray  *checklists,
   for (guint i = 0; i < checklists->len; i++)
     {
       MsDomainChecklist *checklist = g_ptr_array_index (checklists, i);
-      const MsCheckItem *spf = find_item (ms_domain_checklist_get_items (checklist), "spf-record");
+      const MsCheckItem *spf = ms_test_find_check_item (ms_domain_checklist_get_items (checklist), "spf-record");
 
       if (spf != NULL && strstr (spf->title, domain) != NULL)
         return checklist;
@@ -667,9 +653,9 @@ test_preflight_domain (void)
   own = checklist_of_domain (checklists, "good.test");
   g_assert_nonnull (own);
   items = ms_domain_checklist_get_items (own);
-  g_assert_cmpint (find_item (items, "spf-record")->status, ==, MS_CHECK_OK);
-  g_assert_cmpint (find_item (items, "spf-authorises")->status, ==, MS_CHECK_OK);
-  g_assert_cmpint (find_item (items, "dmarc-record")->status, ==, MS_CHECK_OK);
+  g_assert_cmpint (ms_test_find_check_item (items, "spf-record")->status, ==, MS_CHECK_OK);
+  g_assert_cmpint (ms_test_find_check_item (items, "spf-authorises")->status, ==, MS_CHECK_OK);
+  g_assert_cmpint (ms_test_find_check_item (items, "dmarc-record")->status, ==, MS_CHECK_OK);
 
   /* The template's From through the other, with what lacks explained */
   fixed = checklist_of_domain (checklists, "bare.test");
@@ -684,8 +670,8 @@ test_preflight_domain (void)
       g_assert_nonnull (it->advice);
       g_assert_cmpstr (it->advice, !=, "");
     }
-  g_assert_cmpint (find_item (items, "spf-record")->status, ==, MS_CHECK_ERROR);
-  g_assert_cmpint (find_item (items, "dmarc-record")->status, !=, MS_CHECK_OK);
+  g_assert_cmpint (ms_test_find_check_item (items, "spf-record")->status, ==, MS_CHECK_ERROR);
+  g_assert_cmpint (ms_test_find_check_item (items, "dmarc-record")->status, !=, MS_CHECK_OK);
   g_assert_nonnull (strstr (ms_domain_checklist_get_summary (fixed), "not blocked"));
   g_assert_null (checklist_of_domain (checklists, "open.test"));
 
@@ -702,36 +688,20 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_unsetenv ("MAILSHOT_AUTOCONFIG_BASE");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  ms_test_ui_init (&argc, &argv, WAIT_TIMEOUT_S);
 
-  tmp_dir = g_dir_make_tmp ("ms-ui-detect-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = ms_test_make_tmp_dir ("ms-ui-detect-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
-  {
-    g_autoptr(MsStore) store = ms_store_open (db_path, &error);
-
-    g_assert_no_error (error);
-  }
+  ms_test_create_database (db_path);
   certs_dir = ms_test_make_certificates (tmp_dir, NULL);
   http = ms_test_http_server_start (handler, NULL);
   ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
-  {
-    g_autoptr(GResolver) resolver = ms_test_table_resolver_new (dns_table, G_N_ELEMENTS (dns_table));
+  ms_test_set_dns_table (dns_table, G_N_ELEMENTS (dns_table));
 
-    g_resolver_set_default (resolver);
-  }
-
-  app = ms_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  ms_application_set_db_path (app, db_path);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = ms_test_application_new (db_path);
 
   g_test_add_func ("/ui/detect/found-test-check", test_detect_found);
   g_test_add_func ("/ui/detect/nothing-found", test_detect_nothing);

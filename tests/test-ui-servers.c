@@ -1121,31 +1121,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   /* Screenshots snapshot the widgets: the web view must draw through GTK rather than
    * hand its own GL texture to the compositor.  For this test only, never the app. */
   g_setenv ("WEBKIT_DISABLE_COMPOSITING_MODE", "1", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  ms_test_ui_init (&argc, &argv, WAIT_TIMEOUT_S);
 
-  tmp_dir = g_dir_make_tmp ("ms-ui-servers-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = ms_test_make_tmp_dir ("ms-ui-servers-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
-  {
-    g_autoptr(MsStore) store = ms_store_open (db_path, &error);
-
-    g_assert_no_error (error);
-  }
+  ms_test_create_database (db_path);
   certs_dir = ms_test_make_certificates (tmp_dir, NULL);
 
-  app = ms_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  ms_application_set_db_path (app, db_path);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
+  app = ms_test_application_new (db_path);
 
   g_test_add_func ("/ui/servers/preset-test-save", test_servers);
   g_test_add_func ("/ui/templates/edit-preview-send", test_templates);

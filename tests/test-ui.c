@@ -772,15 +772,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  ms_test_set_wait_timeout (WAIT_TIMEOUT_S);
+  ms_test_ui_init (&argc, &argv, WAIT_TIMEOUT_S);
 
-  tmp_dir = g_dir_make_tmp ("mailshot-test-ui-XXXXXX", &error);
-  g_assert_no_error (error);
+  tmp_dir = ms_test_make_tmp_dir ("mailshot-test-ui-XXXXXX");
 
   /* The application's class registers the resources the dialog needs */
   g_type_class_unref (g_type_class_ref (MS_TYPE_APPLICATION));
