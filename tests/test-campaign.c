@@ -306,6 +306,18 @@ test_materialize (Fixture       *f,
   g_assert_cmpint (count_rows (f, "SELECT count(DISTINCT message_id) FROM deliveries"), ==, 7);
   g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE message_id NOT LIKE '%@example.org'"),
                    ==, 0);
+  /* IDs of one run share a random prefix and follow each other (they append to
+   * the index), each with its own random tail: prefix.sequence.tail@domain. */
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries WHERE message_id NOT GLOB"
+                               " '[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+                               "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+                               ".[0-9a-f]*.[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+                               "@example.org'"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(DISTINCT substr (message_id, 1, 16)) FROM deliveries"
+                               " WHERE id > 2"), ==, 1);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM deliveries a JOIN deliveries b ON b.id = a.id + 1"
+                               " WHERE a.id > 2 AND b.message_id < a.message_id"), ==, 0);
+  g_assert_cmpint (count_rows (f, "SELECT count(DISTINCT substr (message_id, 27, 8)) FROM deliveries"), >=, 6);
   /* Once done, nothing more is added, even for new list members. */
   add_contact (f, "late@example.org", f->list_a);
   g_assert_true (ms_store_materialize_deliveries (f->store, id, "example.org", 2, NULL, NULL, &error));
