@@ -59,6 +59,9 @@ typedef struct
 MsTestServer   *ms_test_server_start             (const char      *script,
                                                   const char      *record_dir,
                                                   ...) G_GNUC_NULL_TERMINATED;
+MsTestServer   *ms_test_server_startv            (const char      *script,
+                                                  const char      *record_dir,
+                                                  const char * const *args);
 char           *ms_test_server_dup_transcript    (MsTestServer    *srv);
 void            ms_test_server_free              (MsTestServer    *srv);
 

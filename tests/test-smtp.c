@@ -34,87 +34,41 @@
 #include "ms-smtp-client.h"
 #include "ms-smtp-reply.h"
 
+#include "ms-test-utils.h"
+
 /* The SMTP client against real servers on loopback: our scriptable server
  * (tests/servers/ms-test-smtp-server.py, which records what it receives) and
  * Postfix's smtp-sink.  Certificates are made for each run by
  * tests/servers/ms-make-test-certs.sh. */
 
-#define PYTHON "/usr/bin/python3"
 #define SMTP_SINK "/usr/sbin/smtp-sink"
 #define SHORT_TIMEOUT_MS 10000
 
 static char *work_dir;
 static char *certs_dir;
-static char *server_script;
 static guint server_counter;
 
 /* Test servers */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-  char        *dir;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  if (srv->process != NULL)
-    {
-      g_subprocess_force_exit (srv->process);
-      g_subprocess_wait (srv->process, NULL, NULL);
-    }
-  g_clear_object (&srv->process);
-  g_free (srv->dir);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
-static TestServer *
+/* The SMTP test server, recording into a folder of its own */
+static MsTestServer *
 test_server_startv (const char * const *extra)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
+  g_autofree char *dir = g_strdup_printf ("%s/server-%u", work_dir, ++server_counter);
 
-  srv->dir = g_strdup_printf ("%s/server-%u", work_dir, ++server_counter);
-  g_ptr_array_add (argv, (char *) PYTHON);
-  g_ptr_array_add (argv, server_script);
-  g_ptr_array_add (argv, (char *) "--record");
-  g_ptr_array_add (argv, srv->dir);
-  g_ptr_array_add (argv, (char *) "--watch-stdin");
-  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) extra[i]);
-  g_ptr_array_add (argv, NULL);
-
-  /* The server exits when its standard input closes: also when this test dies. */
-  srv->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  if (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL))
-    srv->port = (guint16) port;
-  return srv;
+  return ms_test_server_startv ("ms-test-smtp-server.py", dir, extra);
 }
 
-static TestServer *
+static MsTestServer *
 test_server_start (const char *first,
                    ...) G_GNUC_NULL_TERMINATED;
 
-static TestServer *
+static MsTestServer *
 test_server_start (const char *first,
                    ...)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  TestServer *srv;
+  MsTestServer *srv;
   va_list ap;
 
   va_start (ap, first);
@@ -128,17 +82,17 @@ test_server_start (const char *first,
   return srv;
 }
 
-static TestServer *
+static MsTestServer *
 plain_server_start (void)
 {
-  TestServer *srv = test_server_startv (NULL);
+  MsTestServer *srv = test_server_startv (NULL);
 
   g_assert_cmpuint (srv->port, >, 0);
   return srv;
 }
 
 static char *
-test_server_file (TestServer *srv,
+test_server_file (MsTestServer *srv,
                   const char *name,
                   gsize      *length)
 {
@@ -151,7 +105,7 @@ test_server_file (TestServer *srv,
 }
 
 static char *
-test_server_transcript (TestServer *srv)
+test_server_transcript (MsTestServer *srv)
 {
   char *text = test_server_file (srv, "transcript.log", NULL);
 
@@ -170,7 +124,7 @@ count_occurrences (const char *haystack,
 }
 
 static guint
-test_server_count (TestServer *srv,
+test_server_count (MsTestServer *srv,
                    const char *needle)
 {
   g_autofree char *transcript = test_server_transcript (srv);
@@ -181,7 +135,7 @@ test_server_count (TestServer *srv,
 /* Waits until the server logged @needle (e.g. that a connection closed), so the
  * transcript is complete before asserting what it lacks. */
 static void
-test_server_wait_for (TestServer *srv,
+test_server_wait_for (MsTestServer *srv,
                       const char *needle)
 {
   for (guint i = 0; i < 500; i++)
@@ -194,7 +148,7 @@ test_server_wait_for (TestServer *srv,
 }
 
 static char *
-test_server_message (TestServer *srv,
+test_server_message (MsTestServer *srv,
                      guint       n,
                      gsize      *length)
 {
@@ -204,7 +158,7 @@ test_server_message (TestServer *srv,
 }
 
 static char *
-test_server_envelope (TestServer *srv,
+test_server_envelope (MsTestServer *srv,
                       guint       n)
 {
   g_autofree char *name = g_strdup_printf ("%04u.env", n);
@@ -213,7 +167,7 @@ test_server_envelope (TestServer *srv,
 }
 
 static guint
-test_server_messages (TestServer *srv)
+test_server_messages (MsTestServer *srv)
 {
   g_autofree char *jsonl = test_server_file (srv, "messages.jsonl", NULL);
 
@@ -227,12 +181,12 @@ cert_path (const char *name)
 }
 
 /* Starts a TLS server (@security "tls" or "starttls") with the certificate @cert. */
-static TestServer *
+static MsTestServer *
 tls_server_start (const char *security,
                   const char *cert,
                   ...) G_GNUC_NULL_TERMINATED;
 
-static TestServer *
+static MsTestServer *
 tls_server_start (const char *security,
                   const char *cert,
                   ...)
@@ -240,7 +194,7 @@ tls_server_start (const char *security,
   g_autofree char *cert_file = cert_path (cert);
   g_autofree char *key_file = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  TestServer *srv;
+  MsTestServer *srv;
   va_list ap;
 
   key_file = cert_path (g_str_equal (cert, "other.pem") ? "other.key" : "server.key");
@@ -301,7 +255,7 @@ make_client (const char *host,
 }
 
 static MsSmtpClient *
-connect_client (TestServer *srv,
+connect_client (MsTestServer *srv,
                 MsSecurity  security)
 {
   g_autoptr(GError) error = NULL;
@@ -345,7 +299,7 @@ send_ok (MsSmtpClient       *client,
 }
 
 static void
-assert_message (TestServer *srv,
+assert_message (MsTestServer *srv,
                 guint       n,
                 GBytes     *expected)
 {
@@ -649,7 +603,7 @@ test_fingerprint (void)
 static void
 test_plain_happy (void)
 {
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   g_autoptr(GBytes) message = make_message ("happy", "Hello,\r\nthis is a test.\r\n");
   const char * const rcpts[] = { "one@example.org", "two@example.net", NULL };
@@ -691,7 +645,7 @@ test_plain_happy (void)
 static void
 test_default_helo_and_reconnect (void)
 {
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = ms_smtp_client_new ("127.0.0.1", srv->port, MS_SECURITY_NONE);
   g_autoptr(GBytes) message = make_message ("again", "Reconnected.\r\n");
 
@@ -742,7 +696,7 @@ test_connect_refused (void)
 static void
 test_helo_fallback (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--no-ehlo", NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("--no-ehlo", NULL);
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   g_autoptr(GBytes) message = make_message ("helo", "Plain 7-bit text.\r\n");
 
@@ -759,7 +713,7 @@ test_helo_fallback (void)
 static void
 test_tls_implicit (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   const char *hosts[] = { "127.0.0.1", "localhost" };
 
   if (!need_certs ())
@@ -793,7 +747,7 @@ test_tls_implicit (void)
 static void
 test_tls_starttls (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GBytes) message = make_message ("starttls", "Upgraded.\r\n");
   g_autoptr(GError) error = NULL;
@@ -828,7 +782,7 @@ test_tls_starttls (void)
 static void
 test_tls_verify_ip_and_localhost_v6 (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *cert_file = NULL;
@@ -898,7 +852,7 @@ test_tls_bad_certificates (void)
 
       for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
         {
-          g_autoptr(TestServer) srv = tls_server_start (modes[m], c->cert, "--auth", "u:p",
+          g_autoptr(MsTestServer) srv = tls_server_start (modes[m], c->cert, "--auth", "u:p",
                                                         "--auth-before-tls", NULL);
           MsSecurity security = m == 0 ? MS_SECURITY_TLS : MS_SECURITY_STARTTLS;
           g_autoptr(MsSmtpClient) client = make_client (c->host, srv->port, security);
@@ -945,7 +899,7 @@ openssl_fingerprint (const char *cert)
 static void
 test_tls_pinned (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autofree char *pin = NULL;
   g_autofree char *other_pin = NULL;
   g_autofree char *expected = NULL;
@@ -1003,7 +957,7 @@ test_tls_pinned (void)
 static void
 test_tls_against_plain_server (void)
 {
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = make_client ("127.0.0.1", srv->port, MS_SECURITY_TLS);
   g_autoptr(GError) error = NULL;
 
@@ -1015,7 +969,7 @@ test_tls_against_plain_server (void)
 static void
 test_tls_bad_ca_file (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -1033,7 +987,7 @@ test_tls_bad_ca_file (void)
 static void
 test_starttls_unavailable (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = NULL;
@@ -1063,7 +1017,7 @@ test_starttls_unavailable (void)
 static void
 test_starttls_injection (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = NULL;
@@ -1103,7 +1057,7 @@ test_auth_mechanisms (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (mechs); i++)
     {
-      g_autoptr(TestServer) srv = tls_server_start ("tls", "good.pem", "--auth", "jörg@example.de:pa ss:wörd",
+      g_autoptr(MsTestServer) srv = tls_server_start ("tls", "good.pem", "--auth", "jörg@example.de:pa ss:wörd",
                                                     "--auth-mechanisms", mechs[i], "--require-auth", NULL);
       g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_TLS);
       g_autoptr(GBytes) message = make_message ("auth", "Authenticated.\r\n");
@@ -1131,7 +1085,7 @@ test_auth_wrong_password (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (mechs); i++)
     {
-      g_autoptr(TestServer) srv = tls_server_start ("tls", "good.pem", "--auth", "user:secret",
+      g_autoptr(MsTestServer) srv = tls_server_start ("tls", "good.pem", "--auth", "user:secret",
                                                     "--auth-mechanisms", mechs[i], "--require-auth", NULL);
       g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_TLS);
       g_autoptr(GBytes) message = make_message ("auth", "Refused.\r\n");
@@ -1175,7 +1129,7 @@ trace_collect (MsSmtpClient *client,
 static void
 test_auth_plaintext (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--auth", "user:Sup3rSecret", "--require-auth", NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("--auth", "user:Sup3rSecret", "--require-auth", NULL);
   g_autoptr(GBytes) message = make_message ("plaintext", "Plain text login.\r\n");
   g_autoptr(GPtrArray) trace = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *secret64 = g_base64_encode ((const guchar *) "\0user\0Sup3rSecret", 18);
@@ -1211,7 +1165,7 @@ test_auth_plaintext (void)
 
   /* The same with AUTH LOGIN. */
   {
-    g_autoptr(TestServer) login_srv = test_server_start ("--auth", "user:Sup3rSecret",
+    g_autoptr(MsTestServer) login_srv = test_server_start ("--auth", "user:Sup3rSecret",
                                                          "--auth-mechanisms", "LOGIN", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (login_srv, MS_SECURITY_NONE);
     g_autoptr(GError) error = NULL;
@@ -1286,7 +1240,7 @@ test_faults_stages (void)
     for (guint pipelining = 0; pipelining < 2; pipelining++)
       {
         const FaultCase *c = &fault_cases[i];
-        g_autoptr(TestServer) srv = test_server_start ("--fault", c->fault,
+        g_autoptr(MsTestServer) srv = test_server_start ("--fault", c->fault,
                                                        pipelining ? NULL : "--no-pipelining", NULL);
         g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
         g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
@@ -1332,7 +1286,7 @@ test_faults_stages (void)
 static void
 test_greeting_refused (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--fault",
+  g_autoptr(MsTestServer) srv = test_server_start ("--fault",
                                                  "{\"stage\": \"greeting\", \"reply\": \"554 5.7.1 Your IP is blocked\", \"close\": true}",
                                                  NULL);
   g_autoptr(MsSmtpClient) client = make_client ("127.0.0.1", srv->port, MS_SECURITY_NONE);
@@ -1357,7 +1311,7 @@ test_disconnect_mid_data (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
     {
-      g_autoptr(TestServer) srv = test_server_start ("--fault", faults[i], NULL);
+      g_autoptr(MsTestServer) srv = test_server_start ("--fault", faults[i], NULL);
       g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
       g_autoptr(GString) body = g_string_new (NULL);
       g_autoptr(GBytes) message = NULL;
@@ -1399,7 +1353,7 @@ test_timeouts (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(TestServer) srv = test_server_start ("--fault", cases[i].fault, NULL);
+      g_autoptr(MsTestServer) srv = test_server_start ("--fault", cases[i].fault, NULL);
       g_autoptr(MsSmtpClient) client = make_client ("127.0.0.1", srv->port, MS_SECURITY_NONE);
       g_autoptr(GBytes) message = make_message ("slow", "Slow.\r\n");
       g_autoptr(GError) error = NULL;
@@ -1441,7 +1395,7 @@ cancel_later (gpointer data)
 static void
 test_cancel (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--fault", "{\"stage\": \"mail\", \"delay\": 5}", NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("--fault", "{\"stage\": \"mail\", \"delay\": 5}", NULL);
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   g_autoptr(GBytes) message = make_message ("cancel", "Cancelled.\r\n");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -1476,7 +1430,7 @@ test_pipelining (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(TestServer) srv = test_server_start (cases[i].server_offers ? NULL : "--no-pipelining", NULL);
+      g_autoptr(MsTestServer) srv = test_server_start (cases[i].server_offers ? NULL : "--no-pipelining", NULL);
       g_autoptr(MsSmtpClient) client = make_client ("127.0.0.1", srv->port, MS_SECURITY_NONE);
       const char * const rcpts[] = { "a@example.org", "b@example.org", "c@example.org", NULL };
       g_autoptr(GError) error = NULL;
@@ -1504,7 +1458,7 @@ test_pipelining (void)
   /* Very many recipients are not pipelined (both directions' buffers could fill),
    * yet all arrive. */
   {
-    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsTestServer) srv = plain_server_start ();
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) message = make_message ("crowd", "Many.\r\n");
     g_autoptr(GPtrArray) rcpts = g_ptr_array_new_with_free_func (g_free);
@@ -1546,7 +1500,7 @@ test_envelope_ahead (void)
   /* The next envelope leaves with the final dot; the next message then only
    * reads the replies.  The server sees its MAIL before the client asked. */
   {
-    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsTestServer) srv = plain_server_start ();
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
     g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
@@ -1582,7 +1536,7 @@ test_envelope_ahead (void)
   /* Another envelope than the one announced: the connection is closed, and the
    * announced one never becomes a message. */
   {
-    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsTestServer) srv = plain_server_start ();
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
     g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
@@ -1601,7 +1555,7 @@ test_envelope_ahead (void)
 
   /* The dot refused: that message fails, the next one still goes. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"554 5.7.1 Rejected as spam\"}", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"554 5.7.1 Rejected as spam\"}", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
     g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
@@ -1621,7 +1575,7 @@ test_envelope_ahead (void)
 
   /* 421 to the dot: the server hangs up, nothing is ahead any more. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"421 4.4.2 Timeout, closing\", \"close\": true}", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--fault", "{\"stage\": \"data-end\", \"message\": 1, \"reply\": \"421 4.4.2 Timeout, closing\", \"close\": true}", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
     g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
@@ -1635,7 +1589,7 @@ test_envelope_ahead (void)
 
   /* Without PIPELINING nothing goes ahead. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--no-pipelining", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--no-pipelining", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) first = make_message ("first", "One.\r\n");
     g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
@@ -1654,7 +1608,7 @@ test_partial_recipients (void)
 {
   for (guint pipelining = 0; pipelining < 2; pipelining++)
     {
-      g_autoptr(TestServer) srv = test_server_start ("--fault",
+      g_autoptr(MsTestServer) srv = test_server_start ("--fault",
                                                      "{\"stage\": \"rcpt\", \"recipient\": \"gone@example.org\", \"reply\": \"550 5.1.1 No such user\"}",
                                                      pipelining ? NULL : "--no-pipelining", NULL);
       g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
@@ -1707,7 +1661,7 @@ test_dot_stuffing (void)
     { "", "" },
   };
 
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1771,7 +1725,7 @@ test_8bitmime (void)
   const char *body = "Gr\xc3\xbc\xc3\x9f" "e aus M\xc3\xbcnchen, \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82!\r\n";
 
   {
-    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsTestServer) srv = plain_server_start ();
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) message = make_message ("8bit", body);
     g_autoptr(GBytes) ascii = make_message ("7bit", "ASCII only.\r\n");
@@ -1791,7 +1745,7 @@ test_8bitmime (void)
 
   /* A server without 8BITMIME: refused before anything is sent. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--no-8bitmime", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--no-8bitmime", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     g_autoptr(GBytes) message = make_message ("8bit", body);
     g_autoptr(GError) error = NULL;
@@ -1809,7 +1763,7 @@ static void
 test_smtputf8 (void)
 {
   {
-    g_autoptr(TestServer) srv = plain_server_start ();
+    g_autoptr(MsTestServer) srv = plain_server_start ();
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     const char * const utf8_rcpt[] = { "иван@пример.рф", NULL };
     const char * const idn_rcpt[] = { "ivan@пример.рф", NULL };
@@ -1833,7 +1787,7 @@ test_smtputf8 (void)
   }
 
   {
-    g_autoptr(TestServer) srv = test_server_start ("--no-smtputf8", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--no-smtputf8", NULL);
     g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
     const char * const utf8_rcpt[] = { "иван@пример.рф", NULL };
     g_autoptr(GBytes) message = make_message ("utf8", "Hello.\r\n");
@@ -1849,7 +1803,7 @@ test_smtputf8 (void)
 static void
 test_invalid_addresses (void)
 {
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   g_autoptr(GBytes) message = make_message ("invalid", "Never sent.\r\n");
   const char *bad[] = {
@@ -1889,7 +1843,7 @@ test_invalid_addresses (void)
 static void
 test_size (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--size", "1000", NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("--size", "1000", NULL);
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   g_autoptr(GString) big = g_string_new (NULL);
   g_autoptr(GBytes) small = make_message ("small", "Small.\r\n");
@@ -1920,7 +1874,7 @@ test_size (void)
 static void
 test_many_messages (void)
 {
-  g_autoptr(TestServer) srv = test_server_start ("--fault",
+  g_autoptr(MsTestServer) srv = test_server_start ("--fault",
                                                  "{\"stage\": \"rcpt\", \"message\": 10, \"reply\": \"550 5.1.1 No such user\"}",
                                                  NULL);
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
@@ -1964,7 +1918,7 @@ test_many_messages (void)
 static void
 test_steps (void)
 {
-  g_autoptr(TestServer) srv = plain_server_start ();
+  g_autoptr(MsTestServer) srv = plain_server_start ();
   g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_NONE);
   const char *parts[] = { "From: a@example.org\r\nSubject: steps\r\n", "\r\nFirst ", "part.\r\n.Second\r\n" };
   g_autoptr(GBytes) expected = NULL;
@@ -2149,7 +2103,7 @@ make_certificates (void)
 static void
 test_no_python (void)
 {
-  g_test_skip (PYTHON " is missing: the loopback tests need it for their SMTP server");
+  g_test_skip (MS_TEST_PYTHON " is missing: the loopback tests need it for their SMTP server");
 }
 
 static void
@@ -2184,7 +2138,6 @@ main (int   argc,
       g_log_set_handler ("ms-connection", G_LOG_LEVEL_DEBUG, drop_log, NULL);
     }
 
-  server_script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
   template = g_test_build_filename (G_TEST_BUILT, "test-smtp-XXXXXX", NULL);
   work_dir = g_mkdtemp (g_strdup (template));
   g_assert_nonnull (work_dir);
@@ -2196,7 +2149,7 @@ main (int   argc,
   g_test_add_func ("/smtp/reply/classify-errors", test_error_classify);
   g_test_add_func ("/smtp/fingerprint", test_fingerprint);
   g_test_add_func ("/smtp/8bit-scan", test_8bit_scan);
-  if (g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_add_func ("/smtp/plain/happy", test_plain_happy);
       g_test_add_func ("/smtp/plain/reconnect", test_default_helo_and_reconnect);
@@ -2238,7 +2191,6 @@ main (int   argc,
   if (result == 0)
     remove_work_dir ();
   g_free (certs_dir);
-  g_free (server_script);
   g_free (work_dir);
   return result;
 }
