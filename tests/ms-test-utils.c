@@ -210,18 +210,29 @@ ms_test_server_start (const char *script,
   return srv;
 }
 
-/* The server's transcript.log in its record folder, or "" */
+/* The file @name of the server's record folder, or NULL */
+char *
+ms_test_server_dup_file (MsTestServer *srv,
+                         const char   *name,
+                         gsize        *length)
+{
+  g_autofree char *path = NULL;
+  char *contents = NULL;
+
+  g_assert_nonnull (srv->dir);
+  path = g_build_filename (srv->dir, name, NULL);
+  if (!g_file_get_contents (path, &contents, length, NULL))
+    return NULL;
+  return contents;
+}
+
+/* The server's transcript.log, or "" */
 char *
 ms_test_server_dup_transcript (MsTestServer *srv)
 {
-  g_autofree char *path = NULL;
-  char *text = NULL;
+  char *text = ms_test_server_dup_file (srv, "transcript.log", NULL);
 
-  g_assert_nonnull (srv->dir);
-  path = g_build_filename (srv->dir, "transcript.log", NULL);
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup ("");
-  return text;
+  return text != NULL ? text : g_strdup ("");
 }
 
 void

@@ -62,6 +62,9 @@ MsTestServer   *ms_test_server_start             (const char      *script,
 MsTestServer   *ms_test_server_startv            (const char      *script,
                                                   const char      *record_dir,
                                                   const char * const *args);
+char           *ms_test_server_dup_file          (MsTestServer    *srv,
+                                                  const char      *name,
+                                                  gsize           *length);
 char           *ms_test_server_dup_transcript    (MsTestServer    *srv);
 void            ms_test_server_free              (MsTestServer    *srv);
 

@@ -91,27 +91,6 @@ plain_server_start (void)
   return srv;
 }
 
-static char *
-test_server_file (MsTestServer *srv,
-                  const char *name,
-                  gsize      *length)
-{
-  g_autofree char *path = g_build_filename (srv->dir, name, NULL);
-  char *contents = NULL;
-
-  if (!g_file_get_contents (path, &contents, length, NULL))
-    return NULL;
-  return contents;
-}
-
-static char *
-test_server_transcript (MsTestServer *srv)
-{
-  char *text = test_server_file (srv, "transcript.log", NULL);
-
-  return text != NULL ? text : g_strdup ("");
-}
-
 static guint
 count_occurrences (const char *haystack,
                    const char *needle)
@@ -125,9 +104,9 @@ count_occurrences (const char *haystack,
 
 static guint
 test_server_count (MsTestServer *srv,
-                   const char *needle)
+                   const char   *needle)
 {
-  g_autofree char *transcript = test_server_transcript (srv);
+  g_autofree char *transcript = ms_test_server_dup_transcript (srv);
 
   return count_occurrences (transcript, needle);
 }
@@ -136,7 +115,7 @@ test_server_count (MsTestServer *srv,
  * transcript is complete before asserting what it lacks. */
 static void
 test_server_wait_for (MsTestServer *srv,
-                      const char *needle)
+                      const char   *needle)
 {
   for (guint i = 0; i < 500; i++)
     {
@@ -149,27 +128,27 @@ test_server_wait_for (MsTestServer *srv,
 
 static char *
 test_server_message (MsTestServer *srv,
-                     guint       n,
-                     gsize      *length)
+                     guint         n,
+                     gsize        *length)
 {
   g_autofree char *name = g_strdup_printf ("%04u.eml", n);
 
-  return test_server_file (srv, name, length);
+  return ms_test_server_dup_file (srv, name, length);
 }
 
 static char *
 test_server_envelope (MsTestServer *srv,
-                      guint       n)
+                      guint         n)
 {
   g_autofree char *name = g_strdup_printf ("%04u.env", n);
 
-  return test_server_file (srv, name, NULL);
+  return ms_test_server_dup_file (srv, name, NULL);
 }
 
 static guint
 test_server_messages (MsTestServer *srv)
 {
-  g_autofree char *jsonl = test_server_file (srv, "messages.jsonl", NULL);
+  g_autofree char *jsonl = ms_test_server_dup_file (srv, "messages.jsonl", NULL);
 
   return jsonl != NULL ? count_occurrences (jsonl, "\n") : 0;
 }
@@ -256,7 +235,7 @@ make_client (const char *host,
 
 static MsSmtpClient *
 connect_client (MsTestServer *srv,
-                MsSecurity  security)
+                MsSecurity    security)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *ca = certs_dir != NULL ? cert_path ("ca.pem") : NULL;
@@ -300,8 +279,8 @@ send_ok (MsSmtpClient       *client,
 
 static void
 assert_message (MsTestServer *srv,
-                guint       n,
-                GBytes     *expected)
+                guint         n,
+                GBytes       *expected)
 {
   gsize length = 0;
   g_autofree char *data = test_server_message (srv, n, &length);
@@ -770,7 +749,7 @@ test_tls_starttls (void)
   ms_smtp_client_quit (client, NULL, NULL);
   assert_message (srv, 1, message);
 
-  transcript = test_server_transcript (srv);
+  transcript = ms_test_server_dup_transcript (srv);
   g_assert_cmpuint (count_occurrences (transcript, "C: EHLO client.test"), ==, 2);
   tls_at = strstr (transcript, "TLS started");
   auth_at = strstr (transcript, "C: AUTH");
@@ -872,7 +851,7 @@ test_tls_bad_certificates (void)
           g_assert_nonnull (ms_connection_get_peer_sha256 (ms_smtp_client_get_connection (client)));
 
           test_server_wait_for (srv, "1 !: closed");
-          transcript = test_server_transcript (srv);
+          transcript = ms_test_server_dup_transcript (srv);
           g_assert_null (strstr (transcript, "TLS started"));
           g_assert_null (strstr (transcript, "C: AUTH"));
           g_assert_null (strstr (transcript, ": MAIL"));
@@ -1007,7 +986,7 @@ test_starttls_unavailable (void)
   g_assert_false (ms_smtp_client_is_connected (client));
 
   test_server_wait_for (srv, "1 !: closed");
-  transcript = test_server_transcript (srv);
+  transcript = ms_test_server_dup_transcript (srv);
   g_assert_nonnull (strstr (transcript, "C: EHLO"));
   g_assert_null (strstr (transcript, "C: AUTH"));
   g_assert_null (strstr (transcript, ": MAIL"));
@@ -1037,7 +1016,7 @@ test_starttls_injection (void)
   g_assert_cmpint (ms_smtp_client_classify_error (client, error), ==, MS_SMTP_FAILURE_TLS);
 
   test_server_wait_for (srv, "1 !: closed");
-  transcript = test_server_transcript (srv);
+  transcript = ms_test_server_dup_transcript (srv);
   after = strstr (transcript, "injected after STARTTLS");
   g_assert_nonnull (after);
   /* Nothing at all followed: no handshake, no second EHLO, no AUTH. */
