@@ -32,6 +32,8 @@
 #include "ms-imap-client.h"
 #include "ms-pop3-client.h"
 
+#include "ms-test-utils.h"
+
 /* The IMAP and POP3 clients against a scriptable server on loopback
  * (tests/servers/ms-test-mail-server.py): the normal conversation over plain
  * text, STARTTLS and TLS, and hostile servers — plaintext injected after the
@@ -39,107 +41,65 @@
  * disconnects in the middle of a message, over-long lines.  Each must end in a
  * clear error, quickly, with bounded memory. */
 
-#define PYTHON "/usr/bin/python3"
 #define SHORT_TIMEOUT_MS 10000
 /* A hostile server may not make the client take more than this. */
 #define MAX_RSS_GROWTH_KB (64 * 1024)
 
 static char *work_dir;
 static char *certs_dir;
-static char *server_script;
 static char *message_path;
 static guint server_counter;
 
-typedef struct
-{
-  GSubprocess *process;
-  guint16      port;
-  char        *dir;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  if (srv->process != NULL)
-    {
-      g_subprocess_force_exit (srv->process);
-      g_subprocess_wait (srv->process, NULL, NULL);
-    }
-  g_clear_object (&srv->process);
-  g_free (srv->dir);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
 /* Starts the server: @protocol "imap" or "pop3", @security "none", "starttls" or
  * "tls", then NULL-terminated extra arguments (faults). */
-static TestServer *
+static MsTestServer *
 test_server_start (const char *protocol,
                    const char *security,
                    ...) G_GNUC_NULL_TERMINATED;
 
-static TestServer *
+static MsTestServer *
 test_server_start (const char *protocol,
                    const char *security,
                    ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
+  g_autofree char *dir = g_strdup_printf ("%s/server-%u", work_dir, ++server_counter);
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  MsTestServer *srv;
   va_list ap;
 
-  srv->dir = g_strdup_printf ("%s/server-%u", work_dir, ++server_counter);
-  g_ptr_array_add (argv, g_strdup (PYTHON));
-  g_ptr_array_add (argv, g_strdup (server_script));
-  g_ptr_array_add (argv, g_strdup ("--protocol"));
-  g_ptr_array_add (argv, g_strdup (protocol));
-  g_ptr_array_add (argv, g_strdup ("--security"));
-  g_ptr_array_add (argv, g_strdup (security));
-  g_ptr_array_add (argv, g_strconcat ("--cert=", certs_dir, "/good.pem", NULL));
-  g_ptr_array_add (argv, g_strconcat ("--key=", certs_dir, "/server.key", NULL));
-  g_ptr_array_add (argv, g_strconcat ("--message=", message_path, NULL));
-  g_ptr_array_add (argv, g_strconcat ("--message=", message_path, NULL));
-  g_ptr_array_add (argv, g_strconcat ("--record=", srv->dir, NULL));
-  g_ptr_array_add (argv, g_strdup ("--watch-stdin"));
+  g_ptr_array_add (args, g_strdup ("--protocol"));
+  g_ptr_array_add (args, g_strdup (protocol));
+  g_ptr_array_add (args, g_strdup ("--security"));
+  g_ptr_array_add (args, g_strdup (security));
+  g_ptr_array_add (args, g_strconcat ("--cert=", certs_dir, "/good.pem", NULL));
+  g_ptr_array_add (args, g_strconcat ("--key=", certs_dir, "/server.key", NULL));
+  g_ptr_array_add (args, g_strconcat ("--message=", message_path, NULL));
+  g_ptr_array_add (args, g_strconcat ("--message=", message_path, NULL));
   va_start (ap, security);
   for (const char *fault = va_arg (ap, const char *); fault != NULL; fault = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strconcat ("--fault=", fault, NULL));
+    g_ptr_array_add (args, g_strconcat ("--fault=", fault, NULL));
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (args, NULL);
 
-  srv->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint16) port;
+  srv = ms_test_server_startv ("ms-test-mail-server.py", dir, (const char * const *) args->pdata);
+  g_assert_cmpuint (srv->port, >, 0);
   return srv;
 }
 
 static char *
-test_server_file (TestServer *srv,
-                  const char *name)
+test_server_file (MsTestServer *srv,
+                  const char   *name)
 {
-  g_autofree char *path = g_build_filename (srv->dir, name, NULL);
-  char *contents = NULL;
+  char *contents = ms_test_server_dup_file (srv, name, NULL);
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return g_strdup ("");
-  return contents;
+  return contents != NULL ? contents : g_strdup ("");
 }
 
 /* Waits until the server logged @needle. */
 static void
-test_server_wait_for (TestServer *srv,
-                      const char *name,
-                      const char *needle)
+test_server_wait_for (MsTestServer *srv,
+                      const char   *name,
+                      const char   *needle)
 {
   for (guint i = 0; i < 500; i++)
     {
@@ -155,9 +115,9 @@ test_server_wait_for (TestServer *srv,
 static gboolean
 need_servers (void)
 {
-  if (certs_dir != NULL && g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (certs_dir != NULL && g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     return TRUE;
-  g_test_skip ("needs " PYTHON " and the openssl command");
+  g_test_skip ("needs " MS_TEST_PYTHON " and the openssl command");
   return FALSE;
 }
 
@@ -179,8 +139,8 @@ max_rss_kb (void)
 /* Clients */
 
 static MsImapClient *
-imap_client (TestServer *srv,
-             MsSecurity  security)
+imap_client (MsTestServer *srv,
+             MsSecurity    security)
 {
   g_autofree char *ca = g_build_filename (certs_dir, "ca.pem", NULL);
   MsImapClient *client = ms_imap_client_new ("127.0.0.1", srv->port, security);
@@ -192,8 +152,8 @@ imap_client (TestServer *srv,
 }
 
 static MsImapClient *
-imap_logged_in (TestServer *srv,
-                MsSecurity  security)
+imap_logged_in (MsTestServer *srv,
+                MsSecurity    security)
 {
   g_autoptr(GError) error = NULL;
   MsImapClient *client = imap_client (srv, security);
@@ -207,8 +167,8 @@ imap_logged_in (TestServer *srv,
 }
 
 static MsPop3Client *
-pop3_client (TestServer *srv,
-             MsSecurity  security)
+pop3_client (MsTestServer *srv,
+             MsSecurity    security)
 {
   g_autofree char *ca = g_build_filename (certs_dir, "ca.pem", NULL);
   MsPop3Client *client = ms_pop3_client_new ("127.0.0.1", srv->port, security);
@@ -220,8 +180,8 @@ pop3_client (TestServer *srv,
 }
 
 static MsPop3Client *
-pop3_logged_in (TestServer *srv,
-                MsSecurity  security)
+pop3_logged_in (MsTestServer *srv,
+                MsSecurity    security)
 {
   g_autoptr(GError) error = NULL;
   MsPop3Client *client = pop3_client (srv, security);
@@ -254,7 +214,7 @@ static void
 imap_session (MsSecurity  security,
               const char *security_name)
 {
-  g_autoptr(TestServer) srv = test_server_start ("imap", security_name, NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("imap", security_name, NULL);
   g_autoptr(MsImapClient) client = imap_logged_in (srv, security);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) uids = NULL;
@@ -335,7 +295,7 @@ test_imap_tls (void)
 static void
 test_imap_truncated (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) raw = NULL;
@@ -358,13 +318,13 @@ test_imap_truncated (void)
 static void
 test_imap_refusals (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) plain = NULL;
   g_autoptr(MsImapClient) wrong = NULL;
   g_autoptr(MsImapClient) no_tls = NULL;
   g_autoptr(MsImapClient) preauth = NULL;
-  g_autoptr(TestServer) srv_no_tls = NULL;
-  g_autoptr(TestServer) srv_preauth = NULL;
+  g_autoptr(MsTestServer) srv_no_tls = NULL;
+  g_autoptr(MsTestServer) srv_preauth = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *transcript = NULL;
 
@@ -406,7 +366,7 @@ test_imap_refusals (void)
 static void
 test_imap_starttls_injection (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *transcript = NULL;
@@ -428,7 +388,7 @@ test_imap_starttls_injection (void)
 static void
 test_imap_untagged_before_tls (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) client = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -458,7 +418,7 @@ static void
 run_hostile_imap (gconstpointer data)
 {
   const HostileCase *c = data;
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) raw = NULL;
@@ -495,7 +455,7 @@ static void
 pop3_session (MsSecurity  security,
               const char *security_name)
 {
-  g_autoptr(TestServer) srv = test_server_start ("pop3", security_name, NULL);
+  g_autoptr(MsTestServer) srv = test_server_start ("pop3", security_name, NULL);
   g_autoptr(MsPop3Client) client = pop3_logged_in (srv, security);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
@@ -560,9 +520,9 @@ test_pop3_tls (void)
 static void
 test_pop3_refusals (void)
 {
-  g_autoptr(TestServer) srv = NULL;
-  g_autoptr(TestServer) srv_no_tls = NULL;
-  g_autoptr(TestServer) srv_no_uidl = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv_no_tls = NULL;
+  g_autoptr(MsTestServer) srv_no_uidl = NULL;
   g_autoptr(MsPop3Client) plain = NULL;
   g_autoptr(MsPop3Client) wrong = NULL;
   g_autoptr(MsPop3Client) no_tls = NULL;
@@ -602,7 +562,7 @@ test_pop3_refusals (void)
 static void
 test_pop3_stls_injection (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsPop3Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *transcript = NULL;
@@ -621,7 +581,7 @@ test_pop3_stls_injection (void)
 static void
 test_pop3_capa_before_tls (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsPop3Client) client = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -639,7 +599,7 @@ static void
 run_hostile_pop3 (gconstpointer data)
 {
   const HostileCase *c = data;
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsPop3Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
@@ -685,7 +645,7 @@ cancel_soon (GCancellable *cancellable)
 static void
 test_cancel (void)
 {
-  g_autoptr(TestServer) srv = NULL;
+  g_autoptr(MsTestServer) srv = NULL;
   g_autoptr(MsImapClient) client = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
@@ -711,25 +671,6 @@ test_cancel (void)
 }
 
 /* Setup */
-
-static gboolean
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error)
-      || !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("# could not make the test certificates: %s\n", error->message);
-      return FALSE;
-    }
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
-}
 
 static void
 write_message (void)
@@ -758,14 +699,6 @@ drop_log (const char     *domain,
 {
 }
 
-static void
-remove_work_dir (void)
-{
-  const char *argv[] = { "rm", "-rf", work_dir, NULL };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -787,6 +720,7 @@ main (int   argc,
     { "overlong-line", "list", TRUE, MS_NET_ERROR_PROTOCOL },
   };
   g_autofree char *template = NULL;
+  g_autoptr(GError) error = NULL;
   int result;
 
   setlocale (LC_ALL, "");
@@ -798,11 +732,12 @@ main (int   argc,
       g_log_set_handler ("ms-connection", G_LOG_LEVEL_DEBUG, drop_log, NULL);
     }
 
-  server_script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-mail-server.py", NULL);
   template = g_test_build_filename (G_TEST_BUILT, "test-mail-clients-XXXXXX", NULL);
   work_dir = g_mkdtemp (g_strdup (template));
   g_assert_nonnull (work_dir);
-  make_certificates ();
+  certs_dir = ms_test_make_certificates (work_dir, &error);
+  if (certs_dir == NULL)
+    g_printerr ("# could not make the test certificates: %s\n", error->message);
   write_message ();
 
   g_test_add_func ("/mail-clients/imap/plain", test_imap_plain);
@@ -833,6 +768,6 @@ main (int   argc,
   g_test_add_func ("/mail-clients/cancel", test_cancel);
 
   result = g_test_run ();
-  remove_work_dir ();
+  ms_test_remove_tmp_dir (work_dir);
   return result;
 }
