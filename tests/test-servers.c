@@ -36,15 +36,15 @@
 #include "ms-store-private.h"
 #include "ms-store-servers.h"
 
+#include "ms-test-utils.h"
+
 /* Server profiles: the store, secrets (the file store), provider presets and error
  * explanations, the three transports (sendmail through a fake program, folder, SMTP
  * against the scriptable loopback server) and "Test connection". */
 
-#define PYTHON "/usr/bin/python3"
 
 static char *work_dir;
 static char *certs_dir;
-static char *server_script;
 static guint counter;
 
 static char *
@@ -1154,65 +1154,27 @@ test_sender_folder (void)
 
 /* SMTP against the scriptable server */
 
-typedef struct
-{
-  GSubprocess *process;
-  guint        port;
-  char        *dir;
-} TestServer;
-
-static void
-test_server_free (TestServer *srv)
-{
-  if (srv->process != NULL)
-    {
-      g_subprocess_force_exit (srv->process);
-      g_subprocess_wait (srv->process, NULL, NULL);
-      g_object_unref (srv->process);
-    }
-  g_free (srv->dir);
-  g_free (srv);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
-
-static TestServer *
+static MsTestServer *
 test_server_start (const char *first,
                    ...) G_GNUC_NULL_TERMINATED;
 
-static TestServer *
+static MsTestServer *
 test_server_start (const char *first,
                    ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  TestServer *srv = g_new0 (TestServer, 1);
-  guint64 port = 0;
+  g_autofree char *dir = new_dir ("smtp");
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  MsTestServer *srv;
   va_list ap;
 
-  srv->dir = new_dir ("smtp");
-  g_ptr_array_add (argv, (char *) PYTHON);
-  g_ptr_array_add (argv, server_script);
-  g_ptr_array_add (argv, (char *) "--record");
-  g_ptr_array_add (argv, srv->dir);
-  g_ptr_array_add (argv, (char *) "--watch-stdin");
   va_start (ap, first);
   for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (char *) arg);
+    g_ptr_array_add (args, (char *) arg);
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
+  g_ptr_array_add (args, NULL);
 
-  srv->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                    &error);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (srv->process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-  srv->port = (guint) port;
+  srv = ms_test_server_startv ("ms-test-smtp-server.py", dir, (const char * const *) args->pdata);
+  g_assert_cmpuint (srv->port, >, 0);
   return srv;
 }
 
@@ -1223,9 +1185,9 @@ cert_path (const char *name)
 }
 
 static MsServer *
-loopback_server (TestServer *srv,
-                 MsSecurity  security,
-                 const char *sender)
+loopback_server (MsTestServer *srv,
+                 MsSecurity    security,
+                 const char   *sender)
 {
   MsServer *server = ms_server_new ();
   g_autofree char *ca = cert_path ("ca.pem");
@@ -1269,7 +1231,7 @@ test_sender_smtp (void)
 {
   g_autofree char *cert = cert_path ("good.pem");
   g_autofree char *key = cert_path ("server.key");
-  g_autoptr(TestServer) srv = test_server_start ("--security", "tls", "--cert", cert, "--key", key,
+  g_autoptr(MsTestServer) srv = test_server_start ("--security", "tls", "--cert", cert, "--key", key,
                                                  "--auth", "anna:s3cret-Pass", "--require-auth",
                                                  NULL);
   g_autofree char *dir = new_dir ("smtp-secrets");
@@ -1342,7 +1304,7 @@ test_server_test_ok (void)
 {
   g_autofree char *cert = cert_path ("good.pem");
   g_autofree char *key = cert_path ("server.key");
-  g_autoptr(TestServer) srv = test_server_start ("--security", "starttls", "--cert", cert,
+  g_autoptr(MsTestServer) srv = test_server_start ("--security", "starttls", "--cert", cert,
                                                  "--key", key, "--auth", "anna:pw", "--size",
                                                  "1048576", NULL);
   g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_STARTTLS, "anna@example.org");
@@ -1388,7 +1350,7 @@ test_server_test_failures (void)
 
   /* Wrong password at Gmail: an app password is needed. */
   {
-    g_autoptr(TestServer) srv = test_server_start (
+    g_autoptr(MsTestServer) srv = test_server_start (
       "--security", "tls", "--cert", cert, "--key", key, "--auth", "anna:right",
       "--fault", "{\"stage\": \"auth\", \"reply\": [\"535-5.7.8 Username and Password not "
       "accepted. For more information, go to\", \"535 5.7.8  "
@@ -1411,7 +1373,7 @@ test_server_test_failures (void)
 
   /* Yandex: From must be the login. */
   {
-    g_autoptr(TestServer) srv = test_server_start (
+    g_autoptr(MsTestServer) srv = test_server_start (
       "--security", "tls", "--cert", cert, "--key", key, "--auth", "anna:pw",
       "--fault", "{\"stage\": \"rcpt\", \"reply\": \"553 5.7.1 <anna@yandex.ru>: Sender address "
       "rejected: not owned by auth user.\"}", NULL);
@@ -1427,7 +1389,7 @@ test_server_test_failures (void)
 
   /* A self-signed certificate is refused; its fingerprint is shown for pinning. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--security", "tls", "--cert", selfsigned,
+    g_autoptr(MsTestServer) srv = test_server_start ("--security", "tls", "--cert", selfsigned,
                                                    "--key", key, NULL);
     g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_TLS, "anna@example.org");
     g_autoptr(MsServerTestReport) report = NULL;
@@ -1452,7 +1414,7 @@ test_server_test_failures (void)
 
   /* STARTTLS chosen, not offered: nothing sent in plaintext. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--auth", "anna:pw", "--auth-before-tls", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--auth", "anna:pw", "--auth-before-tls", NULL);
     g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_STARTTLS, "anna@example.org");
     g_autoptr(MsServerTestReport) report = NULL;
 
@@ -1464,12 +1426,12 @@ test_server_test_failures (void)
 
   /* Nothing listens on the port: the advice names 587, 465 and 2525. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--security", "none", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--security", "none", NULL);
     g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_TLS, "anna@example.org");
     g_autoptr(MsServerTestReport) report = NULL;
     guint port = srv->port;
 
-    g_clear_pointer (&srv, test_server_free);
+    g_clear_pointer (&srv, ms_test_server_free);
     ms_server_set_port (server, port);
     report = ms_server_test_run (server, NULL, "pw", 5000, NULL, NULL, NULL);
     g_assert_false (report->success);
@@ -1482,7 +1444,7 @@ test_server_test_failures (void)
 
   /* TLS chosen on a port that speaks plain SMTP. */
   {
-    g_autoptr(TestServer) srv = test_server_start ("--security", "none", NULL);
+    g_autoptr(MsTestServer) srv = test_server_start ("--security", "none", NULL);
     g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_TLS, "anna@example.org");
     g_autoptr(MsServerTestReport) report = NULL;
 
@@ -1553,7 +1515,7 @@ test_server_test_async (void)
 {
   g_autofree char *cert = cert_path ("good.pem");
   g_autofree char *key = cert_path ("server.key");
-  g_autoptr(TestServer) srv = test_server_start ("--security", "tls", "--cert", cert, "--key", key,
+  g_autoptr(MsTestServer) srv = test_server_start ("--security", "tls", "--cert", cert, "--key", key,
                                                  "--auth", "anna:pw", NULL);
   g_autoptr(MsServer) server = loopback_server (srv, MS_SECURITY_TLS, "anna@example.org");
   AsyncRun run = { g_main_loop_new (NULL, FALSE), NULL, { g_string_new (NULL), 0, 0 },
@@ -1573,39 +1535,10 @@ test_server_test_async (void)
 
 /* Setup */
 
-static gboolean
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh",
-                                                   NULL);
-  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
-                     &error)
-      || !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("# could not make the test certificates: %s\n", error->message);
-      return FALSE;
-    }
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
-}
-
 static void
 test_no_loopback (void)
 {
-  g_test_skip (PYTHON " or openssl is missing: the loopback tests need them");
-}
-
-static void
-remove_work_dir (void)
-{
-  const char *argv[] = { "rm", "-rf", work_dir, NULL };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  g_test_skip (MS_TEST_PYTHON " or openssl is missing: the loopback tests need them");
 }
 
 int
@@ -1613,6 +1546,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *template = NULL;
+  g_autoptr(GError) error = NULL;
   gboolean loopback;
   int result;
 
@@ -1624,8 +1558,13 @@ main (int   argc,
   template = g_test_build_filename (G_TEST_BUILT, "test-servers-XXXXXX", NULL);
   work_dir = g_mkdtemp (g_strdup (template));
   g_assert_nonnull (work_dir);
-  server_script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
-  loopback = g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE) && make_certificates ();
+  if (g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      certs_dir = ms_test_make_certificates (work_dir, &error);
+      if (certs_dir == NULL)
+        g_printerr ("# could not make the test certificates: %s\n", error->message);
+    }
+  loopback = certs_dir != NULL;
 
   g_test_add_func ("/servers/quota/parse", test_quota_parse);
   g_test_add_func ("/servers/object", test_server_object);
@@ -1653,6 +1592,6 @@ main (int   argc,
     }
 
   result = g_test_run ();
-  remove_work_dir ();
+  ms_test_remove_tmp_dir (work_dir);
   return result;
 }
