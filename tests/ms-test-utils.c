@@ -110,21 +110,62 @@ ms_test_create_database (const char *path)
   g_assert_no_error (error);
 }
 
-/* Makes the test CA and server certificates in @parent_dir/certs; returns that folder. */
+/* A new folder in the build folder from the template @tmpl, as g_mkdtemp() */
 char *
-ms_test_make_certificates (const char  *parent_dir,
-                           GError     **error)
+ms_test_make_built_dir (const char *tmpl)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, tmpl, NULL);
+  char *dir = g_mkdtemp (g_steal_pointer (&path));
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+/* Makes the test CA and server certificates in @parent_dir/certs; returns that
+ * folder, or NULL (and says why) when they could not be made. */
+char *
+ms_test_make_certificates (const char *parent_dir)
 {
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
   g_autofree char *dir = g_build_filename (parent_dir, "certs", NULL);
   const char *argv[] = { "/bin/sh", script, dir, NULL };
+  g_autoptr(GError) error = NULL;
   int status = -1;
 
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                     NULL, NULL, NULL, NULL, &status, error)
-      || !g_spawn_check_wait_status (status, error))
-    return NULL;
+                     NULL, NULL, NULL, NULL, &status, &error)
+      || !g_spawn_check_wait_status (status, &error))
+    {
+      g_printerr ("# could not make the test certificates: %s\n", error->message);
+      return NULL;
+    }
   return g_steal_pointer (&dir);
+}
+
+/* Logs */
+
+static void
+drop_log (const char     *domain,
+          GLogLevelFlags  level,
+          const char     *message,
+          gpointer        user_data)
+{
+}
+
+/* Drops the debug messages of the log domains up to NULL (thousands of protocol
+ * lines), unless G_MESSAGES_DEBUG asks for them. */
+void
+ms_test_hide_debug (const char *domain,
+                    ...)
+{
+  va_list ap;
+
+  if (g_getenv ("G_MESSAGES_DEBUG") != NULL)
+    return;
+  va_start (ap, domain);
+  for (const char *d = domain; d != NULL; d = va_arg (ap, const char *))
+    g_log_set_handler (d, G_LOG_LEVEL_DEBUG, drop_log, NULL);
+  va_end (ap);
 }
 
 /* The domain checks */

@@ -44,8 +44,10 @@ gboolean        ms_test_is_destroyed             (gpointer         data);
 char           *ms_test_make_tmp_dir             (const char      *tmpl);
 void            ms_test_remove_tmp_dir           (const char      *dir);
 void            ms_test_create_database          (const char      *path);
-char           *ms_test_make_certificates        (const char      *parent_dir,
-                                                  GError         **error);
+char           *ms_test_make_built_dir           (const char      *tmpl);
+char           *ms_test_make_certificates        (const char      *parent_dir);
+void            ms_test_hide_debug               (const char      *domain,
+                                                  ...) G_GNUC_NULL_TERMINATED;
 
 /* A test server of tests/servers/ that prints its port and exits when its
  * standard input closes. */

@@ -691,14 +691,6 @@ write_message (void)
   g_assert_true (g_file_set_contents (message_path, text, -1, NULL));
 }
 
-static void
-drop_log (const char     *domain,
-          GLogLevelFlags  level,
-          const char     *message,
-          gpointer        user_data)
-{
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -719,25 +711,14 @@ main (int   argc,
     { "garbage", "list", FALSE, MS_POP3_ERROR_PARSE },
     { "overlong-line", "list", TRUE, MS_NET_ERROR_PROTOCOL },
   };
-  g_autofree char *template = NULL;
-  g_autoptr(GError) error = NULL;
   int result;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
-    {
-      g_log_set_handler ("ms-imap", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-pop3", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-connection", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-    }
+  ms_test_hide_debug ("ms-imap", "ms-pop3", "ms-connection", NULL);
 
-  template = g_test_build_filename (G_TEST_BUILT, "test-mail-clients-XXXXXX", NULL);
-  work_dir = g_mkdtemp (g_strdup (template));
-  g_assert_nonnull (work_dir);
-  certs_dir = ms_test_make_certificates (work_dir, &error);
-  if (certs_dir == NULL)
-    g_printerr ("# could not make the test certificates: %s\n", error->message);
+  work_dir = ms_test_make_built_dir ("test-mail-clients-XXXXXX");
+  certs_dir = ms_test_make_certificates (work_dir);
   write_message ();
 
   g_test_add_func ("/mail-clients/imap/plain", test_imap_plain);

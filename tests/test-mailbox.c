@@ -42,6 +42,8 @@
 #include "ms-store-private.h"
 #include "ms-store-servers.h"
 
+#include "ms-test-utils.h"
+
 /* The bounce mailbox, end to end: a campaign is rendered and sent through the
  * SMTP test server; the bounces, complaints and unsubscribe requests its
  * messages would bring back are put into the mailbox of a Dovecot started for
@@ -52,7 +54,6 @@
  * the person asked.  Without Dovecot these tests skip; the store side is also
  * tested without any server. */
 
-#define PYTHON       "/usr/bin/python3"
 #define DOVECOT      "/usr/sbin/dovecot"
 #define USER         "test@example.org"
 #define PASSWORD     "secret"
@@ -464,42 +465,30 @@ static GPtrArray *
 send_through_smtp_server (GPtrArray          *messages,
                           const char * const *recipients)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-test-smtp-server.py", NULL);
   g_autofree char *record = g_strdup_printf ("%s/smtp-%u", work_dir, ++counter);
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(MsTestServer) srv = ms_test_server_start ("ms-test-smtp-server.py", record, NULL);
   g_autoptr(MsSmtpClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
   GPtrArray *received = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  guint64 port = 0;
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                              PYTHON, script, "--record", record, "--watch-stdin", NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_true (line != NULL && g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-
-  client = ms_smtp_client_new ("127.0.0.1", (guint16) port, MS_SECURITY_NONE);
+  client = ms_smtp_client_new ("127.0.0.1", srv->port, MS_SECURITY_NONE);
   ms_smtp_client_set_helo_name (client, "client.test");
   g_assert_true (ms_smtp_client_connect (client, NULL, &error));
   for (guint i = 0; i < messages->len; i++)
     {
       const char *rcpt[] = { recipients[i], NULL };
-      g_autofree char *path = g_strdup_printf ("%s/%04u.eml", record, i + 1);
+      g_autofree char *name = g_strdup_printf ("%04u.eml", i + 1);
       g_autofree char *contents = NULL;
       gsize length = 0;
 
       g_assert_true (ms_smtp_client_send_sync (client, SENDER, rcpt, g_ptr_array_index (messages, i),
                                                NULL, NULL, &error));
       g_assert_no_error (error);
-      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      contents = ms_test_server_dup_file (srv, name, &length);
+      g_assert_nonnull (contents);
       g_ptr_array_add (received, g_bytes_new_take (g_steal_pointer (&contents), length));
     }
   ms_smtp_client_quit (client, NULL, NULL);
-  g_subprocess_force_exit (process);
-  g_subprocess_wait (process, NULL, NULL);
   return received;
 }
 
@@ -1441,62 +1430,26 @@ test_campaign_outcomes (void)
 static gboolean
 make_certificates (void)
 {
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error)
-      || !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("# could not make the test certificates: %s\n", error->message);
-      return FALSE;
-    }
+  certs_dir = ms_test_make_certificates (work_dir);
   /* Dovecot's unprivileged processes read nothing here, but its master does. */
-  g_chmod (dir, 0755);
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
-}
-
-static void
-drop_log (const char     *domain,
-          GLogLevelFlags  level,
-          const char     *message,
-          gpointer        user_data)
-{
-}
-
-static void
-remove_work_dir (void)
-{
-  const char *argv[] = { "rm", "-rf", work_dir, NULL };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  if (certs_dir != NULL)
+    g_chmod (certs_dir, 0755);
+  return certs_dir != NULL;
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *template = NULL;
   int result;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
-    {
-      g_log_set_handler ("ms-imap", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-pop3", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-smtp", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-connection", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-    }
+  ms_test_hide_debug ("ms-imap", "ms-pop3", "ms-smtp", "ms-connection", NULL);
 
-  template = g_test_build_filename (G_TEST_BUILT, "test-mailbox-XXXXXX", NULL);
-  work_dir = g_mkdtemp (g_strdup (template));
-  g_assert_nonnull (work_dir);
+  work_dir = ms_test_make_built_dir ("test-mailbox-XXXXXX");
   g_chmod (work_dir, 0755);
-  if (make_certificates () && g_file_test (PYTHON, G_FILE_TEST_IS_EXECUTABLE))
+  if (make_certificates () && g_file_test (MS_TEST_PYTHON, G_FILE_TEST_IS_EXECUTABLE))
     dovecot = dovecot_start ();
 
   g_test_add_func ("/mailbox/store/soft-bounces-in-a-row", test_soft_bounces_in_a_row);
@@ -1510,6 +1463,6 @@ main (int   argc,
 
   result = g_test_run ();
   dovecot_stop (dovecot);
-  remove_work_dir ();
+  ms_test_remove_tmp_dir (work_dir);
   return result;
 }

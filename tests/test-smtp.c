@@ -2060,67 +2060,25 @@ test_smtp_sink (void)
 
 /* Setup */
 
-static gboolean
-make_certificates (void)
-{
-  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "servers", "ms-make-test-certs.sh", NULL);
-  g_autofree char *dir = g_build_filename (work_dir, "certs", NULL);
-  const char *argv[] = { "/bin/sh", script, dir, NULL };
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error)
-      || !g_spawn_check_wait_status (status, &error))
-    {
-      g_printerr ("# could not make the test certificates: %s\n", error->message);
-      return FALSE;
-    }
-  certs_dir = g_steal_pointer (&dir);
-  return TRUE;
-}
-
 static void
 test_no_python (void)
 {
   g_test_skip (MS_TEST_PYTHON " is missing: the loopback tests need it for their SMTP server");
 }
 
-static void
-drop_log (const char     *domain,
-          GLogLevelFlags  level,
-          const char     *message,
-          gpointer        user_data)
-{
-}
-
-static void
-remove_work_dir (void)
-{
-  const char *argv[] = { "rm", "-rf", work_dir, NULL };
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *template = NULL;
   int result;
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   /* Thousands of protocol lines: shown with G_MESSAGES_DEBUG set only. */
-  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
-    {
-      g_log_set_handler ("ms-smtp", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-      g_log_set_handler ("ms-connection", G_LOG_LEVEL_DEBUG, drop_log, NULL);
-    }
+  ms_test_hide_debug ("ms-smtp", "ms-connection", NULL);
 
-  template = g_test_build_filename (G_TEST_BUILT, "test-smtp-XXXXXX", NULL);
-  work_dir = g_mkdtemp (g_strdup (template));
-  g_assert_nonnull (work_dir);
-  make_certificates ();
+  work_dir = ms_test_make_built_dir ("test-smtp-XXXXXX");
+  certs_dir = ms_test_make_certificates (work_dir);
 
   g_test_add_func ("/smtp/reply/parse", test_reply_parse);
   g_test_add_func ("/smtp/reply/helpers", test_reply_helpers);
@@ -2168,7 +2126,7 @@ main (int   argc,
 
   result = g_test_run ();
   if (result == 0)
-    remove_work_dir ();
+    ms_test_remove_tmp_dir (work_dir);
   g_free (certs_dir);
   g_free (work_dir);
   return result;

@@ -696,7 +696,7 @@ main (int   argc,
   tmp_dir = ms_test_make_tmp_dir ("ms-ui-detect-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
   ms_test_create_database (db_path);
-  certs_dir = ms_test_make_certificates (tmp_dir, NULL);
+  certs_dir = ms_test_make_certificates (tmp_dir);
   http = ms_test_http_server_start (handler, NULL);
   ms_autoconfig_set_base_url (ms_test_http_server_get_base (http));
   ms_test_set_dns_table (dns_table, G_N_ELEMENTS (dns_table));

@@ -1131,7 +1131,7 @@ main (int   argc,
   tmp_dir = ms_test_make_tmp_dir ("ms-ui-servers-XXXXXX");
   db_path = g_build_filename (tmp_dir, "mailshot.db", NULL);
   ms_test_create_database (db_path);
-  certs_dir = ms_test_make_certificates (tmp_dir, NULL);
+  certs_dir = ms_test_make_certificates (tmp_dir);
 
   app = ms_test_application_new (db_path);
 
