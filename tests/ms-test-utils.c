@@ -228,26 +228,38 @@ ms_test_server_startv (const char         *script,
   return srv;
 }
 
-/* As ms_test_server_startv() with the arguments up to NULL; fails the test if the
- * server prints no port. */
+/* As ms_test_server_startv() with the arguments from @first up to NULL; fails the
+ * test if the server prints no port. */
+MsTestServer *
+ms_test_server_start_valist (const char *script,
+                             const char *record_dir,
+                             const char *first,
+                             va_list     args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  MsTestServer *srv;
+
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+
+  srv = ms_test_server_startv (script, record_dir, (const char * const *) argv->pdata);
+  g_assert_cmpuint (srv->port, >, 0);
+  return srv;
+}
+
+/* As ms_test_server_start_valist() */
 MsTestServer *
 ms_test_server_start (const char *script,
                       const char *record_dir,
                       ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   MsTestServer *srv;
-  const char *arg;
   va_list ap;
 
   va_start (ap, record_dir);
-  while ((arg = va_arg (ap, const char *)) != NULL)
-    g_ptr_array_add (args, (gpointer) arg);
+  srv = ms_test_server_start_valist (script, record_dir, va_arg (ap, const char *), ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  srv = ms_test_server_startv (script, record_dir, (const char * const *) args->pdata);
-  g_assert_cmpuint (srv->port, >, 0);
   return srv;
 }
 

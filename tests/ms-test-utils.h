@@ -29,25 +29,28 @@ G_BEGIN_DECLS
 
 /* Shared by the tests: waiting on the main context, temporary folders, the test
  * certificates, the scriptable test servers run as subprocesses, an HTTP server on
- * loopback and DNS answered from a table.  GLib, GIO and libsoup only. */
+ * loopback and DNS answered from a table.  No GTK: the core tests use them too. */
 
 #define MS_TEST_PYTHON "/usr/bin/python3"
 
 typedef gboolean (*MsTestCondition) (gpointer data);
 
-void            ms_test_set_wait_timeout         (guint            seconds);
-void            ms_test_wait_until               (MsTestCondition  condition,
-                                                  gpointer         data,
-                                                  const char      *what);
-gboolean        ms_test_is_destroyed             (gpointer         data);
+void               ms_test_set_wait_timeout         (guint                seconds);
+void               ms_test_wait_until               (MsTestCondition      condition,
+                                                     gpointer             data,
+                                                     const char          *what);
+gboolean           ms_test_is_destroyed             (gpointer             data);
+void               ms_test_hide_debug               (const char          *domain,
+                                                     ...) G_GNUC_NULL_TERMINATED;
 
-char           *ms_test_make_tmp_dir             (const char      *tmpl);
-void            ms_test_remove_tmp_dir           (const char      *dir);
-void            ms_test_create_database          (const char      *path);
-char           *ms_test_make_built_dir           (const char      *tmpl);
-char           *ms_test_make_certificates        (const char      *parent_dir);
-void            ms_test_hide_debug               (const char      *domain,
-                                                  ...) G_GNUC_NULL_TERMINATED;
+char              *ms_test_make_tmp_dir             (const char          *tmpl);
+char              *ms_test_make_built_dir           (const char          *tmpl);
+void               ms_test_remove_tmp_dir           (const char          *dir);
+void               ms_test_create_database          (const char          *path);
+char              *ms_test_make_certificates        (const char          *parent_dir);
+
+const MsCheckItem *ms_test_find_check_item          (GPtrArray           *items,
+                                                     const char          *id);
 
 /* A test server of tests/servers/ that prints its port and exits when its
  * standard input closes. */
@@ -58,17 +61,21 @@ typedef struct
   char        *dir;      /* where it records, or NULL */
 } MsTestServer;
 
-MsTestServer   *ms_test_server_start             (const char      *script,
-                                                  const char      *record_dir,
-                                                  ...) G_GNUC_NULL_TERMINATED;
-MsTestServer   *ms_test_server_startv            (const char      *script,
-                                                  const char      *record_dir,
-                                                  const char * const *args);
-char           *ms_test_server_dup_file          (MsTestServer    *srv,
-                                                  const char      *name,
-                                                  gsize           *length);
-char           *ms_test_server_dup_transcript    (MsTestServer    *srv);
-void            ms_test_server_free              (MsTestServer    *srv);
+MsTestServer      *ms_test_server_start             (const char          *script,
+                                                     const char          *record_dir,
+                                                     ...) G_GNUC_NULL_TERMINATED;
+MsTestServer      *ms_test_server_start_valist      (const char          *script,
+                                                     const char          *record_dir,
+                                                     const char          *first,
+                                                     va_list              args);
+MsTestServer      *ms_test_server_startv            (const char          *script,
+                                                     const char          *record_dir,
+                                                     const char * const  *args);
+char              *ms_test_server_dup_file          (MsTestServer        *srv,
+                                                     const char          *name,
+                                                     gsize               *length);
+char              *ms_test_server_dup_transcript    (MsTestServer        *srv);
+void               ms_test_server_free              (MsTestServer        *srv);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MsTestServer, ms_test_server_free)
 
@@ -81,18 +88,18 @@ typedef void (*MsTestHttpHandler) (MsTestHttpServer  *server,
                                    GHashTable        *query,
                                    gpointer           user_data);
 
-MsTestHttpServer *ms_test_http_server_start      (MsTestHttpHandler  handler,
-                                                  gpointer           user_data);
-void            ms_test_http_server_stop         (MsTestHttpServer  *self);
-const char     *ms_test_http_server_get_base     (MsTestHttpServer  *self);
-gboolean        ms_test_http_server_was_asked    (MsTestHttpServer  *self,
-                                                  const char        *path);
-void            ms_test_http_server_answer_later (MsTestHttpServer  *self,
-                                                  SoupServerMessage *msg,
-                                                  guint              delay_ms,
-                                                  GSourceFunc        answer);
+MsTestHttpServer  *ms_test_http_server_start        (MsTestHttpHandler    handler,
+                                                     gpointer             user_data);
+void               ms_test_http_server_stop         (MsTestHttpServer    *self);
+const char        *ms_test_http_server_get_base     (MsTestHttpServer    *self);
+gboolean           ms_test_http_server_was_asked    (MsTestHttpServer    *self,
+                                                     const char          *path);
+void               ms_test_http_server_answer_later (MsTestHttpServer    *self,
+                                                     SoupServerMessage   *msg,
+                                                     guint                delay_ms,
+                                                     GSourceFunc          answer);
 
-/* DNS from a table: a GResolver to set as the default. */
+/* DNS from a table: a GResolver set as the default. */
 typedef struct
 {
   const char *name;
@@ -106,10 +113,7 @@ typedef struct
 
 G_DECLARE_FINAL_TYPE (MsTestTableResolver, ms_test_table_resolver, MS_TEST, TABLE_RESOLVER, GResolver)
 
-void            ms_test_set_dns_table            (const MsTestDnsRow *rows,
-                                                  gsize               n_rows);
-
-const MsCheckItem *ms_test_find_check_item      (GPtrArray          *items,
-                                                  const char         *id);
+void               ms_test_set_dns_table            (const MsTestDnsRow  *rows,
+                                                     gsize                n_rows);
 
 G_END_DECLS

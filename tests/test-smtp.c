@@ -67,18 +67,13 @@ static MsTestServer *
 test_server_start (const char *first,
                    ...)
 {
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *dir = g_strdup_printf ("%s/server-%u", work_dir, ++server_counter);
   MsTestServer *srv;
   va_list ap;
 
   va_start (ap, first);
-  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (args, (char *) arg);
+  srv = ms_test_server_start_valist ("ms-test-smtp-server.py", dir, first, ap);
   va_end (ap);
-  g_ptr_array_add (args, NULL);
-
-  srv = test_server_startv ((const char * const *) args->pdata);
-  g_assert_cmpuint (srv->port, >, 0);
   return srv;
 }
 
