@@ -22,6 +22,8 @@
 
 #include "config.h"
 
+#include "ms-new-campaign-dialog.h"
+
 #include "ms-test-ui-utils.h"
 
 /* GTK and libadwaita for a test run; ms_test_wait_until() then waits
@@ -245,4 +247,18 @@ ms_test_answer (AdwMessageDialog *dialog,
   g_assert_true (adw_message_dialog_get_response_enabled (dialog, response));
   adw_message_dialog_response (dialog, response);
   gtk_window_close (GTK_WINDOW (dialog));
+}
+
+/* Conditions on the New Campaign dialog: its choices read, its pre-flight checks done */
+
+gboolean
+ms_test_is_new_campaign_dialog_loaded (gpointer dialog)
+{
+  return ms_new_campaign_dialog_get_loaded (dialog);
+}
+
+gboolean
+ms_test_is_new_campaign_dialog_checked (gpointer dialog)
+{
+  return ms_new_campaign_dialog_get_checked (dialog);
 }

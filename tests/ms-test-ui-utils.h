@@ -58,4 +58,7 @@ void            ms_test_click               (gpointer          root,
 void            ms_test_answer              (AdwMessageDialog *dialog,
                                              const char       *response);
 
+gboolean        ms_test_is_new_campaign_dialog_loaded  (gpointer dialog);
+gboolean        ms_test_is_new_campaign_dialog_checked (gpointer dialog);
+
 G_END_DECLS

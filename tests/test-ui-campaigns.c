@@ -169,18 +169,6 @@ is_window_ready (gpointer data)
   return !ms_window_get_loading (data);
 }
 
-static gboolean
-is_dialog_loaded (gpointer data)
-{
-  return ms_new_campaign_dialog_get_loaded (data);
-}
-
-static gboolean
-is_dialog_checked (gpointer data)
-{
-  return ms_new_campaign_dialog_get_checked (data);
-}
-
 /* Every server waits for its quota window, and the cards say so. */
 static gboolean
 is_waiting_for_quota (gpointer data)
@@ -275,7 +263,7 @@ test_campaign_until_quota (void)
 
   /* The dialog, filled in as a person would. */
   dialog = ms_campaigns_view_new_campaign (view);
-  ms_test_wait_until (is_dialog_loaded, dialog, "the dialog to read templates, lists and servers");
+  ms_test_wait_until (ms_test_is_new_campaign_dialog_loaded, dialog, "the dialog to read templates, lists and servers");
   ms_test_click (dialog, "next-button");   /* nothing chosen yet: it says what is missing */
   g_assert_false (ms_new_campaign_dialog_get_checked (dialog));
   ms_new_campaign_dialog_set_name (dialog, "Spring 2026");
@@ -289,7 +277,7 @@ test_campaign_until_quota (void)
   /* With the partners, one contact lacks a merge field; back, and without them. */
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 1));
   ms_test_click (dialog, "next-button");
-  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_wait_until (ms_test_is_new_campaign_dialog_checked, dialog, "the pre-flight checks");
   preflight = ms_new_campaign_dialog_dup_preflight_text (dialog);
   g_assert_nonnull (strstr (preflight, "1 contact: lack a merge field"));
   g_assert_nonnull (strstr (preflight, "11 contacts: will get"));
@@ -297,7 +285,7 @@ test_campaign_until_quota (void)
   ms_test_click (dialog, "back-button");
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, setup.partners_id, 0));
   ms_test_click (dialog, "next-button");
-  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_wait_until (ms_test_is_new_campaign_dialog_checked, dialog, "the pre-flight checks");
   g_assert_cmpint (ms_new_campaign_dialog_get_campaign_id (dialog), >, 0);
 
   /* Pre-flight: the audience, the excluded contact, the plan per server. */

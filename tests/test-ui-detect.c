@@ -532,18 +532,6 @@ test_detect_cancel (void)
 /* The New Campaign dialog's pre-flight page */
 
 static gboolean
-is_dialog_loaded (gpointer data)
-{
-  return ms_new_campaign_dialog_get_loaded (data);
-}
-
-static gboolean
-is_dialog_checked (gpointer data)
-{
-  return ms_new_campaign_dialog_get_checked (data);
-}
-
-static gboolean
 are_checklists_done (gpointer data)
 {
   GPtrArray *checklists = ms_new_campaign_dialog_get_domain_checklists (data);
@@ -630,14 +618,14 @@ test_preflight_domain (void)
   gtk_stack_set_transition_type (GTK_STACK (ms_test_find_of_type (GTK_WIDGET (dialog), GTK_TYPE_STACK)),
                                  GTK_STACK_TRANSITION_TYPE_NONE);
   gtk_window_present (GTK_WINDOW (dialog));
-  ms_test_wait_until (is_dialog_loaded, dialog, "the dialog to read its choices");
+  ms_test_wait_until (ms_test_is_new_campaign_dialog_loaded, dialog, "the dialog to read its choices");
   ms_new_campaign_dialog_set_name (dialog, "Autumn 2026");
   g_assert_true (ms_new_campaign_dialog_select_template (dialog, template_id));
   g_assert_true (ms_new_campaign_dialog_set_list_role (dialog, ms_contact_list_get_id (list), 1));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, strict_id, TRUE));
   g_assert_true (ms_new_campaign_dialog_choose_server (dialog, open_id, TRUE));
   ms_test_click (dialog, "next-button");
-  ms_test_wait_until (is_dialog_checked, dialog, "the pre-flight checks");
+  ms_test_wait_until (ms_test_is_new_campaign_dialog_checked, dialog, "the pre-flight checks");
 
   /* The sender domains are being checked: Start does not wait for them */
   checklists = ms_new_campaign_dialog_get_domain_checklists (dialog);
