@@ -44,6 +44,102 @@ typedef struct
   gboolean   chosen;
 } ServerChoice;
 
+/* The drafts made for the pre-flight page, shared with the jobs.  A job makes
+ * its draft under the lock, and only while its generation is current; Back and
+ * closing begin a new generation and doom every draft made so far (but the one
+ * started or saved).  Doomed drafts are deleted by the next job before it makes
+ * its own (the names would clash), or by the job that closing starts: no draft
+ * stays behind and none is in the way, whatever order the threads run in. */
+typedef struct
+{
+  GMutex  lock;
+  guint   generation;
+  GArray *made;       /* gint64 campaign ids: drafts of the current generation */
+  GArray *doomed;     /* gint64 campaign ids: drafts to delete */
+} DraftBook;
+
+static void
+draft_book_clear (gpointer data)
+{
+  DraftBook *book = data;
+
+  g_mutex_clear (&book->lock);
+  g_array_unref (book->made);
+  g_array_unref (book->doomed);
+}
+
+static DraftBook *
+draft_book_new (void)
+{
+  DraftBook *book = g_atomic_rc_box_new0 (DraftBook);
+
+  g_mutex_init (&book->lock);
+  book->made = g_array_new (FALSE, FALSE, sizeof (gint64));
+  book->doomed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  return book;
+}
+
+static void
+draft_book_unref (DraftBook *book)
+{
+  g_atomic_rc_box_release_full (book, draft_book_clear);
+}
+
+/* With the lock held: moves @id (0: every one) from made to doomed. */
+static void
+draft_book_doom_locked (DraftBook *book,
+                        gint64     id)
+{
+  for (guint i = book->made->len; i > 0; i--)
+    {
+      gint64 made = g_array_index (book->made, gint64, i - 1);
+
+      if (id == 0 || made == id)
+        {
+          g_array_append_val (book->doomed, made);
+          g_array_remove_index (book->made, i - 1);
+        }
+    }
+}
+
+/* Back or closing: a new generation, and every draft made so far is doomed. */
+static void
+draft_book_give_up (DraftBook *book)
+{
+  g_mutex_lock (&book->lock);
+  book->generation++;
+  draft_book_doom_locked (book, 0);
+  g_mutex_unlock (&book->lock);
+}
+
+/* Started or saved: @id is no draft to delete any more. */
+static void
+draft_book_keep (DraftBook *book,
+                 gint64     id)
+{
+  g_mutex_lock (&book->lock);
+  for (guint i = book->made->len; i > 0; i--)
+    if (g_array_index (book->made, gint64, i - 1) == id)
+      g_array_remove_index (book->made, i - 1);
+  g_mutex_unlock (&book->lock);
+}
+
+/* With the lock held. */
+static void
+draft_book_delete_doomed (DraftBook *book,
+                          MsStore   *store)
+{
+  for (guint i = 0; i < book->doomed->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!ms_store_delete_campaign (store, g_array_index (book->doomed, gint64, i), &error)
+          && !g_error_matches (error, MS_STORE_ERROR, MS_STORE_ERROR_NOT_FOUND))
+        g_warning ("Could not delete a draft: %s", error->message);
+    }
+  g_array_set_size (book->doomed, 0);
+}
+
 struct _MsNewCampaignDialog
 {
   AdwWindow          parent_instance;
@@ -73,9 +169,10 @@ struct _MsNewCampaignDialog
   GPtrArray         *list_rows;       /* AdwComboRow, parallel to lists */
   GArray            *servers;         /* ServerChoice, in rotation order */
   gint64             campaign_id;     /* the draft made for the pre-flight page */
+  DraftBook         *book;
+  gboolean           closed;
   gboolean           loaded;
   gboolean           checked;
-  gboolean           kept;            /* started or saved: the draft stays */
 };
 
 G_DEFINE_TYPE (MsNewCampaignDialog, ms_new_campaign_dialog, ADW_TYPE_WINDOW)
@@ -90,6 +187,7 @@ enum
 static guint signals[N_SIGNALS];
 
 static void rebuild_servers (MsNewCampaignDialog *self);
+static void delete_drafts   (MsNewCampaignDialog *self);
 
 /* Reading what there is */
 
@@ -411,6 +509,7 @@ build_campaign (MsNewCampaignDialog  *self,
 typedef struct
 {
   MsCampaign     *campaign;
+  guint           generation;
   gint64          total;
   gint64          suppressed;
   gint64          lacking;        /* active contacts a merge field has no value for */
@@ -520,13 +619,31 @@ count_lacking (MsStore     *store,
   return TRUE;
 }
 
+typedef struct
+{
+  MsCampaign *campaign;
+  DraftBook  *book;
+  guint       generation;
+} PreflightJob;
+
+static void
+preflight_job_free (gpointer data)
+{
+  PreflightJob *job = data;
+
+  g_object_unref (job->campaign);
+  draft_book_unref (job->book);
+  g_free (job);
+}
+
 static gpointer
 preflight_job (MsStore       *store,
                gpointer       data,
                GCancellable  *cancellable,
                GError       **error)
 {
-  MsCampaign *campaign = data;
+  PreflightJob *job = data;
+  MsCampaign *campaign = job->campaign;
   g_autoptr(MsTemplate) tmpl = NULL;
   g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func (g_object_unref);
   g_autofree MsPreflightServer *checks = NULL;
@@ -534,9 +651,33 @@ preflight_job (MsStore       *store,
   const gint64 *ids;
   guint n_ids = 0;
   gsize sample;
+  gboolean made = FALSE;
+  gboolean current;
 
   p->campaign = g_object_ref (campaign);
-  if (ms_campaign_get_id (campaign) == 0 && ms_store_add_campaign (store, campaign, error) <= 0)
+  p->generation = job->generation;
+
+  /* Older drafts go first; an outdated job makes none. */
+  g_mutex_lock (&job->book->lock);
+  draft_book_delete_doomed (job->book, store);
+  current = job->generation == job->book->generation;
+  if (current && ms_campaign_get_id (campaign) == 0)
+    {
+      made = ms_store_add_campaign (store, campaign, error) > 0;
+      if (made)
+        {
+          gint64 id = ms_campaign_get_id (campaign);
+
+          g_array_append_val (job->book->made, id);
+        }
+    }
+  g_mutex_unlock (&job->book->lock);
+  if (!current)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "outdated");
+      goto fail;
+    }
+  if (ms_campaign_get_id (campaign) == 0)
     goto fail;
   if (!ms_store_count_audience (store, ms_campaign_get_id (campaign), &p->total, &p->suppressed, error))
     goto fail;
@@ -572,6 +713,13 @@ preflight_job (MsStore       *store,
   return p;
 
 fail:
+  /* Its draft is in the way of the next try: doomed. */
+  if (made)
+    {
+      g_mutex_lock (&job->book->lock);
+      draft_book_doom_locked (job->book, ms_campaign_get_id (campaign));
+      g_mutex_unlock (&job->book->lock);
+    }
   preflight_free (p);
   return NULL;
 }
@@ -700,9 +848,18 @@ on_preflight_done_cb (GObject      *source,
   gboolean blocking = FALSE;
 
   p = ms_store_job_finish (result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   self = MS_NEW_CAMPAIGN_DIALOG (source);
+  if (p != NULL && (self->closed || p->generation != self->book->generation))
+    {
+      /* Back was pressed or the dialog closed while it ran: its draft is
+       * doomed already; after closing, nothing else would delete it. */
+      if (self->closed)
+        delete_drafts (self);
+      preflight_free (p);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->closed)
+    return;
   gtk_widget_set_visible (self->preflight_spinner, FALSE);
   if (p == NULL)
     {
@@ -784,35 +941,43 @@ on_preflight_done_cb (GObject      *source,
 }
 
 static void
-delete_draft_job_done (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
+delete_drafts_job_done (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
 
   if (ms_store_job_finish (result, &error) == NULL)
-    g_warning ("Could not delete the draft: %s", error->message);
+    g_warning ("Could not delete the drafts: %s", error->message);
 }
 
 static gpointer
-delete_draft_job (MsStore       *store,
-                  gpointer       data,
-                  GCancellable  *cancellable,
-                  GError       **error)
+delete_drafts_job (MsStore       *store,
+                   gpointer       data,
+                   GCancellable  *cancellable,
+                   GError       **error)
 {
-  gint64 *id = data;
+  DraftBook *book = data;
 
-  return ms_store_delete_campaign (store, *id, error) ? MS_STORE_JOB_DONE : NULL;
+  g_mutex_lock (&book->lock);
+  draft_book_delete_doomed (book, store);
+  g_mutex_unlock (&book->lock);
+  return MS_STORE_JOB_DONE;
 }
 
+/* Not cancellable: no draft may stay behind when the dialog closes. */
 static void
-delete_draft (MsNewCampaignDialog *self)
+delete_drafts (MsNewCampaignDialog *self)
 {
-  if (self->campaign_id == 0 || self->kept)
-    return;
-  /* Not cancellable: it must not stay behind when the dialog closes. */
-  ms_store_job_run (NULL, self->db_path, delete_draft_job, g_memdup2 (&self->campaign_id, sizeof (gint64)),
-                    g_free, NULL, NULL, delete_draft_job_done, NULL);
+  ms_store_job_run (NULL, self->db_path, delete_drafts_job, g_atomic_rc_box_acquire (self->book),
+                    (GDestroyNotify) draft_book_unref, NULL, NULL, delete_drafts_job_done, NULL);
+}
+
+/* The draft shown is given up (Back, closing): a new generation begins. */
+static void
+drop_draft (MsNewCampaignDialog *self)
+{
+  draft_book_give_up (self->book);
   self->campaign_id = 0;
 }
 
@@ -821,6 +986,7 @@ on_next_clicked_cb (MsNewCampaignDialog *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(MsCampaign) campaign = build_campaign (self, &error);
+  PreflightJob *job;
 
   if (campaign == NULL)
     {
@@ -833,14 +999,20 @@ on_next_clicked_cb (MsNewCampaignDialog *self)
   gtk_widget_set_visible (self->preflight_spinner, TRUE);
   gtk_widget_set_sensitive (self->start_button, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "preflight");
-  ms_store_job_run (self, self->db_path, preflight_job, g_steal_pointer (&campaign), g_object_unref,
-                    preflight_free, self->cancellable, on_preflight_done_cb, NULL);
+  job = g_new0 (PreflightJob, 1);
+  job->campaign = g_steal_pointer (&campaign);
+  job->book = g_atomic_rc_box_acquire (self->book);
+  job->generation = self->book->generation;
+  /* Not cancellable: its draft is accounted for in the book even when the
+   * dialog closes meanwhile (the result comes back and is doomed). */
+  ms_store_job_run (self, self->db_path, preflight_job, job, preflight_job_free,
+                    preflight_free, NULL, on_preflight_done_cb, NULL);
 }
 
 static void
 on_back_clicked_cb (MsNewCampaignDialog *self)
 {
-  delete_draft (self);
+  drop_draft (self);
   self->checked = FALSE;
   gtk_stack_set_visible_child_name (self->stack, "settings");
 }
@@ -851,7 +1023,7 @@ on_start_clicked_cb (MsNewCampaignDialog *self)
   gint64 id = self->campaign_id;
 
   g_return_if_fail (id != 0);
-  self->kept = TRUE;
+  draft_book_keep (self->book, id);
   g_signal_emit (self, signals[SIGNAL_START], 0, id);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -860,7 +1032,7 @@ static void
 on_draft_clicked_cb (MsNewCampaignDialog *self)
 {
   g_return_if_fail (self->campaign_id != 0);
-  self->kept = TRUE;
+  draft_book_keep (self->book, self->campaign_id);
   g_signal_emit (self, signals[SIGNAL_SAVED], 0, self->campaign_id);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -874,7 +1046,9 @@ ms_new_campaign_dialog_close_request (GtkWindow *window)
 
   g_cancellable_cancel (self->cancellable);
   clear_preflight (self);
-  delete_draft (self);
+  self->closed = TRUE;
+  drop_draft (self);
+  delete_drafts (self);
   return GTK_WINDOW_CLASS (ms_new_campaign_dialog_parent_class)->close_request (window);
 }
 
@@ -890,6 +1064,7 @@ ms_new_campaign_dialog_finalize (GObject *object)
   MsNewCampaignDialog *self = MS_NEW_CAMPAIGN_DIALOG (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->book, draft_book_unref);
   g_clear_pointer (&self->templates, g_ptr_array_unref);
   g_clear_pointer (&self->lists, g_ptr_array_unref);
   g_clear_pointer (&self->list_rows, g_ptr_array_unref);
@@ -955,6 +1130,7 @@ ms_new_campaign_dialog_init (MsNewCampaignDialog *self)
   GtkWidget *preflight_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
 
   self->cancellable = g_cancellable_new ();
+  self->book = draft_book_new ();
   self->list_rows = g_ptr_array_new ();
   self->servers = g_array_new (FALSE, TRUE, sizeof (ServerChoice));
   g_array_set_clear_func (self->servers, server_choice_clear);
