@@ -1561,6 +1561,30 @@ test_envelope_ahead (void)
     g_assert_false (ms_smtp_client_is_connected (client));
   }
 
+  /* The same over STARTTLS: the envelope ahead travels in the TLS records of
+   * the dot, and a large message goes out in chunks before its last one. */
+  if (need_certs ())
+    {
+      g_autoptr(MsTestServer) srv = tls_server_start ("starttls", "good.pem", NULL);
+      g_autoptr(MsSmtpClient) client = connect_client (srv, MS_SECURITY_STARTTLS);
+      g_autoptr(GString) big = g_string_new (NULL);
+      g_autoptr(GBytes) first = NULL;
+      g_autoptr(GBytes) second = make_message ("second", "Two.\r\n");
+      g_autoptr(GError) error = NULL;
+
+      while (big->len < 200 * 1024)
+        g_string_append (big, "A line of the large message, long enough to need several chunks.\r\n");
+      first = make_message ("first", big->str);
+      g_assert_true (ms_smtp_client_is_encrypted (client));
+      g_assert_true (send_with_next (client, first, second, &error));
+      g_assert_no_error (error);
+      g_assert_true (ms_smtp_client_has_envelope_ahead (client));
+      g_assert_true (send_with_next (client, second, NULL, &error));
+      g_assert_no_error (error);
+      assert_message (srv, 1, first);
+      assert_message (srv, 2, second);
+    }
+
   /* Without PIPELINING nothing goes ahead. */
   {
     g_autoptr(MsTestServer) srv = test_server_start ("--no-pipelining", NULL);
