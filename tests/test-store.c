@@ -358,6 +358,96 @@ test_upsert (Fixture       *f,
   g_assert_cmpstr (ms_contact_get_field (c, "zip"), ==, "50667");
 }
 
+/* A page read next to an anchor is exactly the page OFFSET reads, for every
+ * order, both directions and every filter: names repeat in other cases, some
+ * are empty, statuses vary. */
+static void
+test_query_near (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *names[] = { "anna", "Anna", "", "bert", "ANNA", "Zoë", "", "bert" };
+  const MsContactStatus statuses[] = { MS_CONTACT_STATUS_ACTIVE, MS_CONTACT_STATUS_BOUNCED,
+                                       MS_CONTACT_STATUS_ACTIVE, MS_CONTACT_STATUS_UNSUBSCRIBED };
+  const MsContactSort sorts[] = { MS_CONTACT_SORT_EMAIL, MS_CONTACT_SORT_NAME, MS_CONTACT_SORT_STATUS,
+                                  MS_CONTACT_SORT_CREATED };
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GArray) odd = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(MsContactList) list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint checked = 0;
+
+  for (guint i = 0; i < 97; i++)
+    {
+      /* Addresses not in id order, so each order differs. */
+      g_autofree char *email = g_strdup_printf ("%c%03u@example.org", 'a' + (i * 7) % 26, (i * 37) % 97);
+      gint64 id = 0;
+
+      g_assert_true (ms_store_upsert_contact (f->store, email, names[i % G_N_ELEMENTS (names)], NULL, NULL,
+                                              NULL, FALSE, &id, NULL, &error));
+      g_assert_no_error (error);
+      g_array_append_val (ids, id);
+      if (i % 2 == 1)
+        g_array_append_val (odd, id);
+      if (statuses[i % G_N_ELEMENTS (statuses)] != MS_CONTACT_STATUS_ACTIVE)
+        g_assert_true (ms_store_set_contacts_status (f->store, &id, 1, statuses[i % G_N_ELEMENTS (statuses)],
+                                                     NULL, &error));
+    }
+  list = ms_store_create_list (f->store, "Odd", &error);
+  g_assert_no_error (error);
+  g_assert_true (ms_store_add_list_members (f->store, ms_contact_list_get_id (list),
+                                            (const gint64 *) (gpointer) odd->data, odd->len, &error));
+
+  for (guint filter = 0; filter < 4; filter++)
+    for (guint s = 0; s < G_N_ELEMENTS (sorts); s++)
+      for (guint desc = 0; desc < 2; desc++)
+        {
+          MsContactQuery q = MS_CONTACT_QUERY_INIT;
+          g_autoptr(GPtrArray) all = NULL;
+          const guint size = 10;
+
+          q.sort = sorts[s];
+          q.descending = desc;
+          if (filter == 1)
+            q.search = "nn";
+          else if (filter == 2)
+            q.status = MS_CONTACT_STATUS_ACTIVE;
+          else if (filter == 3)
+            q.list_id = ms_contact_list_get_id (list);
+          all = ms_store_list_contacts (f->store, &q, 0, 1000, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (all->len, >, size);
+
+          for (guint first = size; first < all->len; first += size)
+            {
+              g_autoptr(GPtrArray) after = NULL;
+              g_autoptr(GPtrArray) before = NULL;
+              guint n = MIN (size, all->len - first);
+
+              /* The page after the last row of the one before it */
+              after = ms_store_list_contacts_near (f->store, &q, g_ptr_array_index (all, first - 1), FALSE,
+                                                   size, &error);
+              g_assert_no_error (error);
+              g_assert_cmpuint (after->len, ==, n);
+              for (guint i = 0; i < n; i++)
+                g_assert_cmpint (ms_contact_get_id (g_ptr_array_index (after, i)), ==,
+                                 ms_contact_get_id (g_ptr_array_index (all, first + i)));
+              /* The page before the first row of the one after it */
+              if (first + size < all->len)
+                {
+                  before = ms_store_list_contacts_near (f->store, &q, g_ptr_array_index (all, first + size),
+                                                        TRUE, size, &error);
+                  g_assert_no_error (error);
+                  g_assert_cmpuint (before->len, ==, size);
+                  for (guint i = 0; i < size; i++)
+                    g_assert_cmpint (ms_contact_get_id (g_ptr_array_index (before, i)), ==,
+                                     ms_contact_get_id (g_ptr_array_index (all, first + i)));
+                }
+              checked++;
+            }
+        }
+  g_assert_cmpuint (checked, >, 100);
+}
+
 static void
 test_query_paging (Fixture       *f,
                    gconstpointer  data)
@@ -546,6 +636,7 @@ main (int   argc,
   g_test_add ("/core/store/contacts-crud", Fixture, NULL, fixture_setup, test_contacts_crud, fixture_teardown);
   g_test_add ("/core/store/upsert", Fixture, NULL, fixture_setup, test_upsert, fixture_teardown);
   g_test_add ("/core/store/query-paging", Fixture, NULL, fixture_setup, test_query_paging, fixture_teardown);
+  g_test_add ("/core/store/query-near", Fixture, NULL, fixture_setup, test_query_near, fixture_teardown);
   g_test_add ("/core/store/lists", Fixture, NULL, fixture_setup, test_lists, fixture_teardown);
   g_test_add ("/core/store/rollback", Fixture, NULL, fixture_setup, test_rollback, fixture_teardown);
   g_test_add_func ("/core/json/writer-parser", test_json);

@@ -33,14 +33,48 @@
   "c.id, c.email, c.name, c.first_name, c.last_name, c.fields, " \
   "c.status, c.status_reason, c.status_time, c.created_at"
 
+/* Rows after the anchor (?6 name, ?7 id, ?8 status, ?9 email) in the order of
+ * @sort, ascending or not: the ORDER BY keys of build_contact_sql (), which end
+ * in a unique one, so "after" is exact.  The first term is a range an index
+ * can seek to. */
+static void
+append_keyset (GString       *sql,
+               MsContactSort  sort,
+               gboolean       descending)
+{
+  const char *gt = descending ? "<" : ">";
+  const char *ge = descending ? "<=" : ">=";
+
+  switch (sort)
+    {
+    case MS_CONTACT_SORT_NAME:
+      g_string_append_printf (sql, " AND c.name COLLATE NOCASE %s ?6"
+                                   " AND (c.name COLLATE NOCASE %s ?6 OR c.id %s ?7)", ge, gt, gt);
+      break;
+    case MS_CONTACT_SORT_STATUS:
+      g_string_append_printf (sql, " AND c.status %s ?8 AND (c.status %s ?8 OR c.email %s ?9)",
+                              ge, gt, gt);
+      break;
+    case MS_CONTACT_SORT_CREATED:
+      g_string_append_printf (sql, " AND c.id %s ?7", gt);
+      break;
+    case MS_CONTACT_SORT_EMAIL:
+    default:
+      g_string_append_printf (sql, " AND c.email %s ?9", gt);
+      break;
+    }
+}
+
 /* Builds the SELECT for a query.  Only fixed fragments go into the text;
  * every value the person typed is bound as a parameter:
- * ?1 list id, ?2 status, ?3 search pattern, ?4 limit, ?5 offset. */
+ * ?1 list id, ?2 status, ?3 search pattern, ?4 limit, ?5 offset, and with
+ * @keyset the anchor's keys (see append_keyset ()). */
 static char *
-build_contact_sql (const MsContactQuery *query,
-                   const char           *what,
-                   gboolean              ordered,
-                   gboolean              paged)
+build_contact_sql_full (const MsContactQuery *query,
+                        const char           *what,
+                        gboolean              ordered,
+                        gboolean              paged,
+                        gboolean              keyset)
 {
   GString *sql = g_string_new ("SELECT ");
 
@@ -65,6 +99,8 @@ build_contact_sql (const MsContactQuery *query,
   if (query->search != NULL && query->search[0] != '\0')
     g_string_append (sql, " AND (c.email LIKE ?3 ESCAPE '\\' OR c.name LIKE ?3 ESCAPE '\\'"
                           " OR c.first_name LIKE ?3 ESCAPE '\\' OR c.last_name LIKE ?3 ESCAPE '\\')");
+  if (keyset)
+    append_keyset (sql, query->sort, query->descending);
 
   if (ordered)
     {
@@ -92,6 +128,15 @@ build_contact_sql (const MsContactQuery *query,
     g_string_append (sql, " LIMIT ?4 OFFSET ?5");
 
   return g_string_free (sql, FALSE);
+}
+
+static char *
+build_contact_sql (const MsContactQuery *query,
+                   const char           *what,
+                   gboolean              ordered,
+                   gboolean              paged)
+{
+  return build_contact_sql_full (query, what, ordered, paged, FALSE);
 }
 
 static char *
@@ -218,6 +263,73 @@ ms_store_list_contacts (MsStore               *self,
     {
       _ms_store_fail (self, rc, error);
       return NULL;
+    }
+  return g_steal_pointer (&ret);
+}
+
+/**
+ * ms_store_list_contacts_near:
+ *
+ * The @limit contacts matching @query that come right after @anchor in the
+ * query's order, or with @before right before it (still in that order): the
+ * page next to a loaded one, found through the index instead of OFFSET's walk
+ * over every row in front of it.
+ *
+ * Returns: (transfer full): a #GPtrArray of #MsContact, or %NULL on error
+ */
+GPtrArray *
+ms_store_list_contacts_near (MsStore               *self,
+                             const MsContactQuery  *query,
+                             MsContact             *anchor,
+                             gboolean               before,
+                             guint                  limit,
+                             GError               **error)
+{
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *sql = NULL;
+  MsContactQuery flipped;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (MS_IS_STORE (self), NULL);
+  g_return_val_if_fail (MS_IS_CONTACT (anchor), NULL);
+
+  if (query == NULL)
+    query = &default_query;
+  /* Before the anchor is after it in the opposite order, read backwards. */
+  flipped = *query;
+  if (before)
+    flipped.descending = !flipped.descending;
+  sql = build_contact_sql_full (&flipped, CONTACT_COLUMNS, TRUE, TRUE, TRUE);
+  if (!(stmt = _ms_store_prepare (self, sql, error)))
+    return NULL;
+  bind_query (stmt, &flipped);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  sqlite3_bind_int64 (stmt, 5, 0);
+  sqlite3_bind_text (stmt, 6, ms_contact_get_name (anchor) != NULL ? ms_contact_get_name (anchor) : "",
+                     -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 7, ms_contact_get_id (anchor));
+  sqlite3_bind_text (stmt, 8, ms_contact_status_to_string (ms_contact_get_status (anchor)), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, ms_contact_get_email (anchor), -1, SQLITE_TRANSIENT);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ret, contact_from_row (stmt));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _ms_store_fail (self, rc, error);
+      return NULL;
+    }
+  if (before)
+    {
+      for (guint i = 0, j = ret->len; i + 1 < j; i++, j--)
+        {
+          gpointer tmp = ret->pdata[i];
+
+          ret->pdata[i] = ret->pdata[j - 1];
+          ret->pdata[j - 1] = tmp;
+        }
     }
   return g_steal_pointer (&ret);
 }

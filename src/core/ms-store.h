@@ -107,6 +107,12 @@ GPtrArray     *ms_store_list_contacts        (MsStore               *self,
                                               gint64                 offset,
                                               guint                  limit,
                                               GError               **error);
+GPtrArray     *ms_store_list_contacts_near   (MsStore               *self,
+                                              const MsContactQuery  *query,
+                                              MsContact             *anchor,
+                                              gboolean               before,
+                                              guint                  limit,
+                                              GError               **error);
 gboolean       ms_store_foreach_contact      (MsStore               *self,
                                               const MsContactQuery  *query,
                                               MsContactFunc          func,
