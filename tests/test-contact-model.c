@@ -139,6 +139,75 @@ on_notify_id_cb (GObject    *object,
   (*count)++;
 }
 
+/* A page next to a loaded one is read after that page's last row (or before
+ * the first row of the page after it), not at its offset.  Seen from outside
+ * when a row appears in front unannounced: an OFFSET read would repeat a row
+ * at the page boundary, the anchored read continues where the page ended. */
+static void
+test_anchored_pages (Fixture       *f,
+                     gconstpointer  data)
+{
+  const guint size = MS_CONTACT_MODEL_PAGE_SIZE;
+  g_autoptr(MsContactModel) model = ms_contact_model_new (f->path);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+
+  wait_loaded (model);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1000);
+  g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), size - 1));
+
+  /* Forward: page 1 after page 0's last row. */
+  g_assert_true (ms_store_upsert_contact (f->store, "aaa-first@example.org", "First", NULL, NULL, NULL,
+                                          TRUE, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), size));
+  wait_loaded (model);
+  g_assert_cmpstr (ms_contact_get_email (g_ptr_array_index (held, 1)), ==, "user00128@example.org");
+
+  /* Page after page: every row once, in order. */
+  for (guint position = size; position < 5 * size; position++)
+    {
+      g_autofree char *email = NULL;
+
+      if (position % size == 0 && position > size)
+        {
+          g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), position));
+          wait_loaded (model);
+        }
+      email = email_at (model, position);
+      g_free (expected);
+      expected = g_strdup_printf ("user%05u@example.org", position);
+      g_assert_cmpstr (email, ==, expected);
+    }
+
+  g_ptr_array_set_size (held, 0);
+  g_assert_finalize_object (g_steal_pointer (&model));
+
+  /* Backward, on a new model: page 6 is read at its offset (no neighbour is
+   * loaded), then a row appears in front; page 5 ends right before page 6's
+   * first row (at its offset it would end one row earlier). */
+  model = ms_contact_model_new (f->path);
+  wait_loaded (model);
+  g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), 6 * size));
+  wait_loaded (model);
+  {
+    g_autofree char *first_of_6 = email_at (model, 6 * size);
+    g_autofree char *last_of_5 = NULL;
+
+    g_assert_cmpstr (first_of_6, ==, "user00767@example.org");   /* one row in front since */
+    g_assert_true (ms_store_upsert_contact (f->store, "aaa-second@example.org", "Second", NULL, NULL, NULL,
+                                            TRUE, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), 6 * size - 1));
+    wait_loaded (model);
+    last_of_5 = email_at (model, 6 * size - 1);
+    g_assert_cmpstr (last_of_5, ==, "user00766@example.org");
+  }
+  g_ptr_array_set_size (held, 0);
+  g_assert_finalize_object (g_steal_pointer (&model));
+}
+
 static void
 test_pages (Fixture       *f,
             gconstpointer  data)
@@ -492,6 +561,8 @@ main (int   argc,
               fixture_setup, test_empty, fixture_teardown);
   g_test_add ("/contact-model/pages", Fixture, GUINT_TO_POINTER (1000),
               fixture_setup, test_pages, fixture_teardown);
+  g_test_add ("/contact-model/anchored-pages", Fixture, GUINT_TO_POINTER (1000),
+              fixture_setup, test_anchored_pages, fixture_teardown);
   g_test_add ("/contact-model/query", Fixture, GUINT_TO_POINTER (1000),
               fixture_setup, test_query, fixture_teardown);
   g_test_add ("/contact-model/bounded", Fixture, GUINT_TO_POINTER (6000),

@@ -59,6 +59,8 @@ typedef struct
   MsContactQuery  query;
   char           *search;
   guint           page;
+  MsContact      *anchor;       /* a copy of the row next to the page, or NULL: OFFSET */
+  gboolean        before;       /* the anchor follows the page */
   GCancellable   *cancellable;
   gboolean        skipped;
 
@@ -76,6 +78,7 @@ typedef struct
   guint          n_items;
   MsContact    **items;          /* n_items, NULL until asked for or loaded */
   gboolean       loaded;
+  gboolean       complete;       /* every item filled by the last load */
   guint          requested;      /* generation of the last request */
   GCancellable  *cancellable;
   GList          link;           /* in MsContactModel.lru */
@@ -154,6 +157,7 @@ job_free (gpointer data)
 
   g_clear_pointer (&job->worker, worker_unref);
   g_clear_object (&job->cancellable);
+  g_clear_object (&job->anchor);
   g_clear_pointer (&job->contacts, g_ptr_array_unref);
   g_clear_error (&job->error);
   g_free (job->search);
@@ -240,9 +244,13 @@ run_job (Job       *job,
       run_count_job (job, store);
       break;
     case JOB_PAGE:
-      job->contacts = ms_store_list_contacts (store, &job->query,
-                                              (gint64) job->page * MS_CONTACT_MODEL_PAGE_SIZE,
-                                              MS_CONTACT_MODEL_PAGE_SIZE, &job->error);
+      if (job->anchor != NULL)
+        job->contacts = ms_store_list_contacts_near (store, &job->query, job->anchor, job->before,
+                                                     MS_CONTACT_MODEL_PAGE_SIZE, &job->error);
+      else
+        job->contacts = ms_store_list_contacts (store, &job->query,
+                                                (gint64) job->page * MS_CONTACT_MODEL_PAGE_SIZE,
+                                                MS_CONTACT_MODEL_PAGE_SIZE, &job->error);
       break;
     case JOB_QUIT:
     default:
@@ -408,10 +416,54 @@ page_fill (Page      *page,
         page->items[i] = g_object_ref (loaded);
     }
   page->loaded = TRUE;
+  page->complete = contacts->len >= page->n_items;
 }
 
 static void
 schedule_loading_update (MsContactModel *self);
+
+/* A page loaded in this generation, whole and not being reloaded: its rows are
+ * exactly those the query puts there now. */
+static gboolean
+page_is_fresh (MsContactModel *self,
+               Page           *page)
+{
+  return page != NULL && page->loaded && page->complete && page->n_items > 0
+         && page->requested == self->generation && page->cancellable == NULL;
+}
+
+/* The keys of a row next to @page, copied for the worker thread: the page
+ * after a loaded one starts after its last row, the page before one ends
+ * before its first.  Far down a long list this spares OFFSET's walk over
+ * everything in front.  NULL when no neighbour is fresh. */
+static MsContact *
+page_anchor (MsContactModel *self,
+             Page           *page,
+             gboolean       *before)
+{
+  Page *prev = page->index > 0 ? g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page->index - 1)) : NULL;
+  Page *next = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page->index + 1));
+  MsContact *row = NULL;
+  MsContact *copy;
+
+  if (page_is_fresh (self, prev))
+    {
+      row = prev->items[prev->n_items - 1];
+      *before = FALSE;
+    }
+  else if (page_is_fresh (self, next) && page->n_items == MS_CONTACT_MODEL_PAGE_SIZE)
+    {
+      row = next->items[0];
+      *before = TRUE;
+    }
+  if (row == NULL || ms_contact_get_id (row) <= 0 || ms_contact_get_email (row) == NULL)
+    return NULL;
+  copy = ms_contact_new (ms_contact_get_email (row));
+  ms_contact_set_id (copy, ms_contact_get_id (row));
+  ms_contact_set_name (copy, ms_contact_get_name (row));
+  ms_contact_set_status (copy, ms_contact_get_status (row));
+  return copy;
+}
 
 static void
 request_page (MsContactModel *self,
@@ -427,6 +479,7 @@ request_page (MsContactModel *self,
 
   job = job_new (self, JOB_PAGE);
   job->page = page->index;
+  job->anchor = page_anchor (self, page, &job->before);
   job->cancellable = g_object_ref (page->cancellable);
   self->outstanding++;
   g_async_queue_push (self->worker->queue, job);
