@@ -1439,3 +1439,69 @@ ms_connection_write_all (MsConnection  *self,
     }
   return TRUE;
 }
+
+/* Endpoints */
+
+void
+ms_endpoint_init (MsEndpoint *endpoint,
+                  const char *host,
+                  guint16     port,
+                  MsSecurity  security)
+{
+  g_return_if_fail (endpoint != NULL);
+  g_return_if_fail (host != NULL);
+
+  endpoint->host = g_strdup (host);
+  endpoint->port = port;
+  endpoint->security = security;
+  endpoint->ca_file = NULL;
+  endpoint->pinned = NULL;
+}
+
+void
+ms_endpoint_clear (MsEndpoint *endpoint)
+{
+  g_clear_pointer (&endpoint->host, g_free);
+  g_clear_pointer (&endpoint->ca_file, g_free);
+  g_clear_pointer (&endpoint->pinned, g_free);
+}
+
+void
+ms_endpoint_set_ca_file (MsEndpoint *endpoint,
+                         const char *path)
+{
+  g_free (endpoint->ca_file);
+  endpoint->ca_file = g_strdup (path);
+}
+
+gboolean
+ms_endpoint_set_pinned_sha256 (MsEndpoint  *endpoint,
+                               const char  *fingerprint,
+                               GError     **error)
+{
+  char *normalized = NULL;
+
+  if (fingerprint != NULL && *fingerprint != '\0')
+    {
+      normalized = ms_fingerprint_normalize (fingerprint, error);
+      if (normalized == NULL)
+        return FALSE;
+    }
+  g_free (endpoint->pinned);
+  endpoint->pinned = normalized;
+  return TRUE;
+}
+
+MsConnection *
+ms_endpoint_new_connection (const MsEndpoint  *endpoint,
+                            guint              connect_timeout_ms,
+                            GError           **error)
+{
+  g_autoptr(MsConnection) conn = ms_connection_new (endpoint->host, endpoint->port);
+
+  ms_connection_set_connect_timeout (conn, connect_timeout_ms);
+  ms_connection_set_ca_file (conn, endpoint->ca_file);
+  if (!ms_connection_set_pinned_sha256 (conn, endpoint->pinned, error))
+    return NULL;
+  return g_steal_pointer (&conn);
+}

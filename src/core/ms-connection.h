@@ -153,4 +153,31 @@ char         *ms_connection_get_local_literal    (MsConnection  *self);
 /* The address actually connected to, "127.0.0.1" or "::1". */
 char         *ms_connection_get_remote_address   (MsConnection  *self);
 
+/* Where a client connects and what it trusts there: the part the SMTP, IMAP and
+ * POP3 clients share.  Embedded by value; @pinned is normalised or NULL. */
+typedef struct
+{
+  char       *host;
+  guint16     port;
+  MsSecurity  security;
+  char       *ca_file;
+  char       *pinned;
+} MsEndpoint;
+
+void          ms_endpoint_init              (MsEndpoint        *endpoint,
+                                             const char        *host,
+                                             guint16            port,
+                                             MsSecurity         security);
+void          ms_endpoint_clear             (MsEndpoint        *endpoint);
+void          ms_endpoint_set_ca_file       (MsEndpoint        *endpoint,
+                                             const char        *path);
+/* Any form ms_fingerprint_normalize() takes; NULL or "" removes the pin. */
+gboolean      ms_endpoint_set_pinned_sha256 (MsEndpoint        *endpoint,
+                                             const char        *fingerprint,
+                                             GError           **error);
+/* A connection to @endpoint with its CA file and pin, not connected yet. */
+MsConnection *ms_endpoint_new_connection    (const MsEndpoint  *endpoint,
+                                             guint              connect_timeout_ms,
+                                             GError           **error);
+
 G_END_DECLS

@@ -60,11 +60,7 @@ struct _MsImapClient
 {
   GObject        parent_instance;
 
-  char          *host;
-  guint16        port;
-  MsSecurity     security;
-  char          *ca_file;
-  char          *pinned;
+  MsEndpoint     endpoint;
   guint          timeout_ms;
   gboolean       allow_plaintext_auth;
   gsize          max_message_size;
@@ -99,9 +95,7 @@ ms_imap_client_finalize (GObject *object)
   g_clear_pointer (&self->fetched, g_bytes_unref);
   g_strfreev (self->capabilities);
   g_free (self->bye_text);
-  g_free (self->host);
-  g_free (self->ca_file);
-  g_free (self->pinned);
+  ms_endpoint_clear (&self->endpoint);
 
   G_OBJECT_CLASS (ms_imap_client_parent_class)->finalize (object);
 }
@@ -132,9 +126,7 @@ ms_imap_client_new (const char *host,
   g_return_val_if_fail (host != NULL, NULL);
 
   self = g_object_new (MS_TYPE_IMAP_CLIENT, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  ms_endpoint_init (&self->endpoint, host, port, security);
   return self;
 }
 
@@ -144,8 +136,7 @@ ms_imap_client_set_ca_file (MsImapClient *self,
 {
   g_return_if_fail (MS_IS_IMAP_CLIENT (self));
 
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
+  ms_endpoint_set_ca_file (&self->endpoint, path);
 }
 
 gboolean
@@ -153,19 +144,9 @@ ms_imap_client_set_pinned_sha256 (MsImapClient  *self,
                                   const char    *fingerprint,
                                   GError       **error)
 {
-  char *normalized = NULL;
-
   g_return_val_if_fail (MS_IS_IMAP_CLIENT (self), FALSE);
 
-  if (fingerprint != NULL && *fingerprint != '\0')
-    {
-      normalized = ms_fingerprint_normalize (fingerprint, error);
-      if (normalized == NULL)
-        return FALSE;
-    }
-  g_free (self->pinned);
-  self->pinned = normalized;
-  return TRUE;
+  return ms_endpoint_set_pinned_sha256 (&self->endpoint, fingerprint, error);
 }
 
 void
@@ -250,7 +231,7 @@ ms_imap_client_get_host (MsImapClient *self)
 {
   g_return_val_if_fail (MS_IS_IMAP_CLIENT (self), NULL);
 
-  return self->host;
+  return self->endpoint.host;
 }
 
 /* Folder names */
@@ -340,7 +321,7 @@ check_connected (MsImapClient  *self,
   if (self->state != STATE_DISCONNECTED && self->conn != NULL)
     return TRUE;
   g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED,
-               _("The connection to %s is closed"), self->host);
+               _("The connection to %s is closed"), self->endpoint.host);
   return FALSE;
 }
 
@@ -467,7 +448,7 @@ log_response (MsImapClient         *self,
   if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     return;
   shown = ms_imap_response_to_string (response);
-  g_debug ("%s:%u S: %s", self->host, self->port, shown);
+  g_debug ("%s:%u S: %s", self->endpoint.host, self->endpoint.port, shown);
 }
 
 /* One response, literals included.  A failure closes the connection. */
@@ -491,7 +472,7 @@ read_response (MsImapClient  *self,
             {
               g_clear_error (&local_error);
               g_set_error (&local_error, MS_IMAP_ERROR, MS_IMAP_ERROR_BYE,
-                           _("%s closed the connection: %s"), self->host, self->bye_text);
+                           _("%s closed the connection: %s"), self->endpoint.host, self->bye_text);
             }
           g_propagate_error (error, g_steal_pointer (&local_error));
           disconnect (self);
@@ -582,7 +563,7 @@ read_until_tagged (MsImapClient  *self,
             return response;
           ms_imap_response_free (response);
           g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PARSE,
-                       _("%s asked for more data when none was due"), self->host);
+                       _("%s asked for more data when none was due"), self->endpoint.host);
           disconnect (self);
           return NULL;
         case MS_IMAP_RESPONSE_TAGGED:
@@ -590,7 +571,7 @@ read_until_tagged (MsImapClient  *self,
           if (strcmp (response->tag, tag) == 0)
             return response;
           g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PARSE,
-                       _("%s answered a command that was not sent (tag “%s”)"), self->host,
+                       _("%s answered a command that was not sent (tag “%s”)"), self->endpoint.host,
                        response->tag);
           ms_imap_response_free (response);
           disconnect (self);
@@ -617,7 +598,7 @@ run_command_pieces (MsImapClient  *self,
     return NULL;
 
   tag = g_strdup_printf ("M%04u", ++self->tag_counter);
-  g_debug ("%s:%u C: %s %s", self->host, self->port, tag, shown);
+  g_debug ("%s:%u C: %s %s", self->endpoint.host, self->endpoint.port, tag, shown);
   g_string_append_printf (out, "%s ", tag);
 
   for (guint i = 0; i < n_pieces; i++)
@@ -672,7 +653,7 @@ set_refused (MsImapClient         *self,
 
   /* TRANSLATORS: "imap.example.org refused SELECT: M0003 NO Mailbox doesn't exist" */
   g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_REFUSED, _("%s refused %s: %s"),
-               self->host, what, shown);
+               self->endpoint.host, what, shown);
 }
 
 /* Runs @command and expects OK. */
@@ -706,7 +687,7 @@ ask_capabilities (MsImapClient  *self,
   if (!self->have_capabilities)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PARSE,
-                   _("%s did not list its capabilities"), self->host);
+                   _("%s did not list its capabilities"), self->endpoint.host);
       disconnect (self);
       return FALSE;
     }
@@ -726,7 +707,7 @@ read_greeting (MsImapClient  *self,
   if (greeting == NULL)
     {
       if (error != NULL && *error != NULL && (*error)->domain == MS_IMAP_ERROR)
-        g_prefix_error (error, _("%s does not greet like an IMAP server: "), self->host);
+        g_prefix_error (error, _("%s does not greet like an IMAP server: "), self->endpoint.host);
       return FALSE;
     }
   if (greeting->kind != MS_IMAP_RESPONSE_UNTAGGED
@@ -736,15 +717,15 @@ read_greeting (MsImapClient  *self,
       g_autofree char *shown = ms_imap_response_to_string (greeting);
 
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PARSE,
-                   _("%s port %u does not greet like an IMAP server: %s"), self->host,
-                   self->port, shown);
+                   _("%s port %u does not greet like an IMAP server: %s"), self->endpoint.host,
+                   self->endpoint.port, shown);
       disconnect (self);
       return FALSE;
     }
   if (greeting->status == MS_IMAP_STATUS_BYE)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_BYE,
-                   _("%s does not accept the connection: %s"), self->host, greeting->text);
+                   _("%s does not accept the connection: %s"), self->endpoint.host, greeting->text);
       disconnect (self);
       return FALSE;
     }
@@ -767,7 +748,7 @@ start_tls (MsImapClient  *self,
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_STARTTLS_UNAVAILABLE,
                    _("%s logged the connection in before TLS (PREAUTH), so it cannot be "
-                     "encrypted; it was closed"), self->host);
+                     "encrypted; it was closed"), self->endpoint.host);
       disconnect (self);
       return FALSE;
     }
@@ -778,7 +759,7 @@ start_tls (MsImapClient  *self,
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_STARTTLS_UNAVAILABLE,
                    _("%s does not offer STARTTLS on port %u, so the connection cannot be "
                      "encrypted; nothing was sent. Check the port (143 usually offers "
-                     "STARTTLS, 993 uses TLS from the start)"), self->host, self->port);
+                     "STARTTLS, 993 uses TLS from the start)"), self->endpoint.host, self->endpoint.port);
       disconnect (self);
       return FALSE;
     }
@@ -792,7 +773,7 @@ start_tls (MsImapClient  *self,
       g_autofree char *shown = ms_imap_response_to_string (response);
 
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_STARTTLS_UNAVAILABLE,
-                   _("%s refused to start TLS: %s"), self->host, shown);
+                   _("%s refused to start TLS: %s"), self->endpoint.host, shown);
       disconnect (self);
       return FALSE;
     }
@@ -801,7 +782,7 @@ start_tls (MsImapClient  *self,
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_STARTTLS_INJECTION,
                    _("%s sent data after agreeing to start TLS and before TLS began. Someone "
                      "may be tampering with the connection, so it was closed; nothing was sent"),
-                   self->host);
+                   self->endpoint.host);
       disconnect (self);
       return FALSE;
     }
@@ -813,7 +794,7 @@ start_tls (MsImapClient  *self,
       return FALSE;
     }
   ms_connection_set_timeout (self->conn, self->timeout_ms);
-  g_debug ("%s:%u TLS: %s, %s", self->host, self->port,
+  g_debug ("%s:%u TLS: %s, %s", self->endpoint.host, self->endpoint.port,
            ms_connection_get_tls_version (self->conn), ms_connection_get_tls_cipher (self->conn));
 
   g_clear_pointer (&self->bye_text, g_free);
@@ -837,16 +818,14 @@ ms_imap_client_connect (MsImapClient  *self,
   self->parser = ms_imap_parser_new (self->max_message_size + 64 * 1024,
                                      self->max_message_size + 1024 * 1024);
 
-  self->conn = ms_connection_new (self->host, self->port);
-  ms_connection_set_connect_timeout (self->conn, CONNECT_TIMEOUT_MS);
-  ms_connection_set_ca_file (self->conn, self->ca_file);
-  if (!ms_connection_set_pinned_sha256 (self->conn, self->pinned, error))
+  self->conn = ms_endpoint_new_connection (&self->endpoint, CONNECT_TIMEOUT_MS, error);
+  if (self->conn == NULL)
     return FALSE;
   if (!ms_connection_connect (self->conn, cancellable, error))
     return FALSE;
   self->state = STATE_NOT_AUTHENTICATED;
 
-  if (self->security == MS_SECURITY_TLS)
+  if (self->endpoint.security == MS_SECURITY_TLS)
     {
       ms_connection_set_timeout (self->conn, CONNECT_TIMEOUT_MS);
       if (ms_connection_has_pending_input (self->conn))
@@ -854,7 +833,7 @@ ms_imap_client_connect (MsImapClient  *self,
           g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_TLS_HANDSHAKE,
                        _("%s port %u greets in plain text, so it does not use TLS from the "
                          "start: choose STARTTLS as the security (usually on port 143)"),
-                       self->host, self->port);
+                       self->endpoint.host, self->endpoint.port);
           disconnect (self);
           return FALSE;
         }
@@ -869,7 +848,7 @@ ms_imap_client_connect (MsImapClient  *self,
   if (!read_greeting (self, &preauth, cancellable, error))
     return FALSE;
 
-  if (self->security == MS_SECURITY_STARTTLS)
+  if (self->endpoint.security == MS_SECURITY_STARTTLS)
     {
       if (!start_tls (self, preauth, cancellable, error))
         return FALSE;
@@ -924,7 +903,7 @@ authenticate_plain (MsImapClient         *self,
         return FALSE;
       tag = g_strdup_printf ("M%04u", ++self->tag_counter);
       line = g_strdup_printf ("%s AUTHENTICATE PLAIN\r\n", tag);
-      g_debug ("%s:%u C: %s AUTHENTICATE PLAIN", self->host, self->port, tag);
+      g_debug ("%s:%u C: %s AUTHENTICATE PLAIN", self->endpoint.host, self->endpoint.port, tag);
       if (!write_text (self, line, strlen (line), cancellable, error))
         return FALSE;
       response = read_until_tagged (self, tag, TRUE, FALSE, cancellable, error);
@@ -935,7 +914,7 @@ authenticate_plain (MsImapClient         *self,
           g_autofree char *answer = g_strconcat (b64, "\r\n", NULL);
 
           ms_imap_response_free (response);
-          g_debug ("%s:%u C: ****", self->host, self->port);
+          g_debug ("%s:%u C: ****", self->endpoint.host, self->endpoint.port);
           if (!write_text (self, answer, strlen (answer), cancellable, error))
             {
               explicit_bzero (answer, strlen (answer));
@@ -1004,7 +983,7 @@ ms_imap_client_login (MsImapClient  *self,
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_PLAINTEXT_AUTH,
                    _("The connection to %s is not encrypted, so the password was not sent. "
-                     "Choose TLS or STARTTLS for the mailbox"), self->host);
+                     "Choose TLS or STARTTLS for the mailbox"), self->endpoint.host);
       return FALSE;
     }
 
@@ -1013,7 +992,7 @@ ms_imap_client_login (MsImapClient  *self,
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_AUTH_FAILED,
                    _("%s offers no way to log in that Mailshot knows (neither LOGIN nor "
-                     "AUTHENTICATE PLAIN)"), self->host);
+                     "AUTHENTICATE PLAIN)"), self->endpoint.host);
       return FALSE;
     }
 
@@ -1023,7 +1002,7 @@ ms_imap_client_login (MsImapClient  *self,
   if (response->status != MS_IMAP_STATUS_OK)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_AUTH_FAILED,
-                   _("%s refused the login of “%s”: %s"), self->host, login,
+                   _("%s refused the login of “%s”: %s"), self->endpoint.host, login,
                    response->text != NULL && response->text[0] != '\0' ? response->text
                    : ms_imap_status_to_string (response->status));
       return FALSE;
@@ -1061,7 +1040,7 @@ check_authenticated (MsImapClient  *self,
   if (self->state == STATE_NOT_AUTHENTICATED)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_AUTH_FAILED,
-                   _("Not logged in to %s"), self->host);
+                   _("Not logged in to %s"), self->endpoint.host);
       return FALSE;
     }
   return TRUE;
@@ -1096,7 +1075,7 @@ ms_imap_client_select (MsImapClient   *self,
   if (response->status != MS_IMAP_STATUS_OK)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_NO_MAILBOX,
-                   _("%s cannot open the folder “%s”: %s"), self->host,
+                   _("%s cannot open the folder “%s”: %s"), self->endpoint.host,
                    folder != NULL && *folder != '\0' ? folder : "INBOX", response->text);
       return FALSE;
     }
@@ -1125,7 +1104,7 @@ check_selected (MsImapClient  *self,
   if (self->state != STATE_SELECTED)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_NO_MAILBOX,
-                   _("No folder of %s is open"), self->host);
+                   _("No folder of %s is open"), self->endpoint.host);
       return FALSE;
     }
   return TRUE;
@@ -1208,7 +1187,7 @@ ms_imap_client_uid_fetch (MsImapClient  *self,
   if (fetched == NULL)
     {
       g_set_error (error, MS_IMAP_ERROR, MS_IMAP_ERROR_REFUSED,
-                   _("%s has no message with UID %u [NO-MESSAGE]"), self->host, uid);
+                   _("%s has no message with UID %u [NO-MESSAGE]"), self->endpoint.host, uid);
       return NULL;
     }
   if (truncated != NULL)

@@ -49,11 +49,7 @@ struct _MsPop3Client
 {
   GObject        parent_instance;
 
-  char          *host;
-  guint16        port;
-  MsSecurity     security;
-  char          *ca_file;
-  char          *pinned;
+  MsEndpoint     endpoint;
   guint          timeout_ms;
   gboolean       allow_plaintext_auth;
   gsize          max_message_size;
@@ -77,9 +73,7 @@ ms_pop3_client_finalize (GObject *object)
     ms_connection_close (self->conn);
   g_clear_object (&self->conn);
   g_strfreev (self->capabilities);
-  g_free (self->host);
-  g_free (self->ca_file);
-  g_free (self->pinned);
+  ms_endpoint_clear (&self->endpoint);
 
   G_OBJECT_CLASS (ms_pop3_client_parent_class)->finalize (object);
 }
@@ -119,9 +113,7 @@ ms_pop3_client_new (const char *host,
   g_return_val_if_fail (host != NULL, NULL);
 
   self = g_object_new (MS_TYPE_POP3_CLIENT, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  ms_endpoint_init (&self->endpoint, host, port, security);
   return self;
 }
 
@@ -131,8 +123,7 @@ ms_pop3_client_set_ca_file (MsPop3Client *self,
 {
   g_return_if_fail (MS_IS_POP3_CLIENT (self));
 
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
+  ms_endpoint_set_ca_file (&self->endpoint, path);
 }
 
 gboolean
@@ -140,19 +131,9 @@ ms_pop3_client_set_pinned_sha256 (MsPop3Client  *self,
                                   const char    *fingerprint,
                                   GError       **error)
 {
-  char *normalized = NULL;
-
   g_return_val_if_fail (MS_IS_POP3_CLIENT (self), FALSE);
 
-  if (fingerprint != NULL && *fingerprint != '\0')
-    {
-      normalized = ms_fingerprint_normalize (fingerprint, error);
-      if (normalized == NULL)
-        return FALSE;
-    }
-  g_free (self->pinned);
-  self->pinned = normalized;
-  return TRUE;
+  return ms_endpoint_set_pinned_sha256 (&self->endpoint, fingerprint, error);
 }
 
 void
@@ -240,14 +221,14 @@ check_state (MsPop3Client  *self,
   if (self->state == STATE_DISCONNECTED || self->conn == NULL)
     {
       g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED,
-                   _("The connection to %s is closed"), self->host);
+                   _("The connection to %s is closed"), self->endpoint.host);
       return FALSE;
     }
   if (self->state != wanted)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_AUTH_FAILED,
                    wanted == STATE_TRANSACTION ? _("Not logged in to %s") : _("Already logged in to %s"),
-                   self->host);
+                   self->endpoint.host);
       return FALSE;
     }
   return TRUE;
@@ -277,7 +258,7 @@ send_command (MsPop3Client  *self,
   g_autofree char *line = g_strconcat (command, "\r\n", NULL);
   gboolean ok;
 
-  g_debug ("%s:%u C: %s", self->host, self->port, shown != NULL ? shown : command);
+  g_debug ("%s:%u C: %s", self->endpoint.host, self->endpoint.port, shown != NULL ? shown : command);
   ok = ms_connection_write_all (self->conn, line, strlen (line), cancellable, error);
   explicit_bzero (line, strlen (line));
   if (!ok)
@@ -301,11 +282,11 @@ read_status (MsPop3Client  *self,
   line = read_line (self, MAX_REPLY_LINE, &length, cancellable, error);
   if (line == NULL)
     return FALSE;
-  g_debug ("%s:%u S: %s", self->host, self->port, line);
+  g_debug ("%s:%u S: %s", self->endpoint.host, self->endpoint.port, line);
   if (strlen (line) != length)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_PARSE,
-                   _("%s sent a reply with a NUL byte"), self->host);
+                   _("%s sent a reply with a NUL byte"), self->endpoint.host);
       disconnect (self);
       return FALSE;
     }
@@ -318,7 +299,7 @@ read_status (MsPop3Client  *self,
       g_autofree char *shown = g_utf8_make_valid (line, MIN (length, 200));
 
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_PARSE,
-                   _("%s sent a reply that is not POP3: “%s”"), self->host, shown);
+                   _("%s sent a reply that is not POP3: “%s”"), self->endpoint.host, shown);
       disconnect (self);
       return FALSE;
     }
@@ -351,7 +332,7 @@ simple_command (MsPop3Client  *self,
   if (!positive)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_REFUSED, _("%s refused %s: %s"),
-                   self->host, shown != NULL ? shown : command, text);
+                   self->endpoint.host, shown != NULL ? shown : command, text);
       return FALSE;
     }
   if (out_text != NULL)
@@ -389,7 +370,7 @@ read_multiline (MsPop3Client  *self,
       if (n >= max_lines)
         {
           g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_TOO_LARGE,
-                       _("%s sent a reply longer than %u lines"), self->host, max_lines);
+                       _("%s sent a reply longer than %u lines"), self->endpoint.host, max_lines);
           disconnect (self);
           return FALSE;
         }
@@ -471,7 +452,7 @@ start_tls (MsPop3Client  *self,
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_STARTTLS_UNAVAILABLE,
                    _("%s does not offer STLS on port %u, so the connection cannot be "
                      "encrypted; nothing was sent. Check the port (110 usually offers "
-                     "STLS, 995 uses TLS from the start)"), self->host, self->port);
+                     "STLS, 995 uses TLS from the start)"), self->endpoint.host, self->endpoint.port);
       disconnect (self);
       return FALSE;
     }
@@ -481,7 +462,7 @@ start_tls (MsPop3Client  *self,
   if (!positive)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_STARTTLS_UNAVAILABLE,
-                   _("%s refused to start TLS: %s"), self->host, text);
+                   _("%s refused to start TLS: %s"), self->endpoint.host, text);
       disconnect (self);
       return FALSE;
     }
@@ -490,7 +471,7 @@ start_tls (MsPop3Client  *self,
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_STARTTLS_INJECTION,
                    _("%s sent data after agreeing to start TLS and before TLS began. Someone "
                      "may be tampering with the connection, so it was closed; nothing was sent"),
-                   self->host);
+                   self->endpoint.host);
       disconnect (self);
       return FALSE;
     }
@@ -516,16 +497,14 @@ ms_pop3_client_connect (MsPop3Client  *self,
   g_return_val_if_fail (self->state == STATE_DISCONNECTED, FALSE);
 
   g_clear_object (&self->conn);
-  self->conn = ms_connection_new (self->host, self->port);
-  ms_connection_set_connect_timeout (self->conn, CONNECT_TIMEOUT_MS);
-  ms_connection_set_ca_file (self->conn, self->ca_file);
-  if (!ms_connection_set_pinned_sha256 (self->conn, self->pinned, error))
+  self->conn = ms_endpoint_new_connection (&self->endpoint, CONNECT_TIMEOUT_MS, error);
+  if (self->conn == NULL)
     return FALSE;
   if (!ms_connection_connect (self->conn, cancellable, error))
     return FALSE;
   self->state = STATE_AUTHORIZATION;
 
-  if (self->security == MS_SECURITY_TLS)
+  if (self->endpoint.security == MS_SECURITY_TLS)
     {
       ms_connection_set_timeout (self->conn, CONNECT_TIMEOUT_MS);
       if (ms_connection_has_pending_input (self->conn))
@@ -533,7 +512,7 @@ ms_pop3_client_connect (MsPop3Client  *self,
           g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_TLS_HANDSHAKE,
                        _("%s port %u greets in plain text, so it does not use TLS from the "
                          "start: choose STARTTLS as the security (usually on port 110)"),
-                       self->host, self->port);
+                       self->endpoint.host, self->endpoint.port);
           disconnect (self);
           return FALSE;
         }
@@ -548,20 +527,20 @@ ms_pop3_client_connect (MsPop3Client  *self,
   if (!read_status (self, &positive, &text, cancellable, error))
     {
       if (error != NULL && *error != NULL && (*error)->domain == MS_POP3_ERROR)
-        g_prefix_error (error, _("%s port %u is not a POP3 server: "), self->host, self->port);
+        g_prefix_error (error, _("%s port %u is not a POP3 server: "), self->endpoint.host, self->endpoint.port);
       return FALSE;
     }
   if (!positive)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_REFUSED,
-                   _("%s does not accept the connection: %s"), self->host, text);
+                   _("%s does not accept the connection: %s"), self->endpoint.host, text);
       disconnect (self);
       return FALSE;
     }
 
   if (!ask_capabilities (self, cancellable, error))
     return FALSE;
-  if (self->security == MS_SECURITY_STARTTLS)
+  if (self->endpoint.security == MS_SECURITY_STARTTLS)
     return start_tls (self, cancellable, error);
   return TRUE;
 }
@@ -588,7 +567,7 @@ ms_pop3_client_login (MsPop3Client  *self,
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_PLAINTEXT_AUTH,
                    _("The connection to %s is not encrypted, so the password was not sent. "
-                     "Choose TLS or STARTTLS for the mailbox"), self->host);
+                     "Choose TLS or STARTTLS for the mailbox"), self->endpoint.host);
       return FALSE;
     }
   if (strpbrk (login, "\r\n") != NULL || strpbrk (password, "\r\n") != NULL)
@@ -618,7 +597,7 @@ ms_pop3_client_login (MsPop3Client  *self,
   if (!positive)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_AUTH_FAILED,
-                   _("%s refused the login of “%s”: %s"), self->host, login, text);
+                   _("%s refused the login of “%s”: %s"), self->endpoint.host, login, text);
       return FALSE;
     }
   self->state = STATE_TRANSACTION;
@@ -688,7 +667,7 @@ add_uidl_line (MsPop3Client  *self,
 
 bad:
   g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_PARSE,
-               _("%s sent a malformed UIDL line"), self->host);
+               _("%s sent a malformed UIDL line"), self->endpoint.host);
   return FALSE;
 }
 
@@ -707,7 +686,7 @@ add_list_line (MsPop3Client  *self,
   if (!parse_listing_line (line, length, &number, &size_text))
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_PARSE,
-                   _("%s sent a malformed LIST line"), self->host);
+                   _("%s sent a malformed LIST line"), self->endpoint.host);
       return FALSE;
     }
   message = g_hash_table_lookup (listing->by_number, GUINT_TO_POINTER (number));
@@ -744,7 +723,7 @@ ms_pop3_client_list (MsPop3Client  *self,
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_NO_UIDL,
                    _("%s cannot name its messages (UIDL: %s), so Mailshot cannot tell new "
                      "mail from mail it already read; use IMAP for this mailbox"),
-                   self->host, text);
+                   self->endpoint.host, text);
       return NULL;
     }
   if (!read_multiline (self, MAX_REPLY_LINE, MS_POP3_MAX_MESSAGES, add_uidl_line, &listing,
@@ -785,7 +764,7 @@ add_message_line (MsPop3Client  *self,
   if (collector->seen > collector->hard_limit)
     {
       g_set_error (error, MS_POP3_ERROR, MS_POP3_ERROR_TOO_LARGE,
-                   _("%s sent a message larger than %" PRIu64 " MB"), self->host,
+                   _("%s sent a message larger than %" PRIu64 " MB"), self->endpoint.host,
                    collector->hard_limit / (1024 * 1024));
       return FALSE;
     }

@@ -46,11 +46,7 @@ struct _MsSmtpClient
 {
   GObject             parent_instance;
 
-  char               *host;
-  guint16             port;
-  MsSecurity          security;
-  char               *ca_file;
-  char               *pinned;
+  MsEndpoint          endpoint;
   char               *helo_name;     /* set by the caller, or NULL */
   char               *helo_used;     /* the EHLO argument of this connection */
   MsSmtpTimeouts      timeouts;

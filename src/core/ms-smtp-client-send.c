@@ -102,14 +102,14 @@ check_message_capabilities (MsSmtpClient     *self,
     {
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_SMTPUTF8_UNAVAILABLE,
                    _("This message has an address with non-Latin letters before the @, and "
-                     "%s does not support such addresses (no SMTPUTF8)"), self->host);
+                     "%s does not support such addresses (no SMTPUTF8)"), self->endpoint.host);
       return FALSE;
     }
   if ((flags & MS_SMTP_MAIL_8BITMIME) && !(self->caps & MS_SMTP_CAP_8BITMIME))
     {
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_8BITMIME_UNAVAILABLE,
                    _("This message contains 8-bit text and %s accepts only 7-bit messages "
-                     "(no 8BITMIME)"), self->host);
+                     "(no 8BITMIME)"), self->endpoint.host);
       return FALSE;
     }
   if ((self->caps & MS_SMTP_CAP_SIZE) && self->max_size > 0 && size > self->max_size)
@@ -118,7 +118,7 @@ check_message_capabilities (MsSmtpClient     *self,
       g_autofree char *limit = g_format_size (self->max_size);
 
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_TOO_BIG,
-                   _("The message is %s and %s accepts at most %s"), have, self->host, limit);
+                   _("The message is %s and %s accepts at most %s"), have, self->endpoint.host, limit);
       return FALSE;
     }
   return TRUE;
@@ -586,7 +586,7 @@ ms_smtp_client_begin_message (MsSmtpClient        *self,
           _ms_smtp_client_disconnect (self);
           g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED,
                        _("The connection to %s was closed to take back a message sent ahead"),
-                       self->host);
+                       self->endpoint.host);
           return FALSE;
         }
       g_clear_pointer (&self->ahead_mail, g_free);

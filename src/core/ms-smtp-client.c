@@ -64,9 +64,7 @@ ms_smtp_client_finalize (GObject *object)
   g_string_free (self->body_out, TRUE);
   g_free (self->ahead_mail);
   g_clear_pointer (&self->ahead_rcpts, g_ptr_array_unref);
-  g_free (self->host);
-  g_free (self->ca_file);
-  g_free (self->pinned);
+  ms_endpoint_clear (&self->endpoint);
   g_free (self->helo_name);
   g_free (self->helo_used);
 
@@ -101,9 +99,7 @@ ms_smtp_client_new (const char *host,
   g_return_val_if_fail (host != NULL, NULL);
 
   self = g_object_new (MS_TYPE_SMTP_CLIENT, NULL);
-  self->host = g_strdup (host);
-  self->port = port;
-  self->security = security;
+  ms_endpoint_init (&self->endpoint, host, port, security);
   return self;
 }
 
@@ -113,8 +109,7 @@ ms_smtp_client_set_ca_file (MsSmtpClient *self,
 {
   g_return_if_fail (MS_IS_SMTP_CLIENT (self));
 
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (path);
+  ms_endpoint_set_ca_file (&self->endpoint, path);
 }
 
 gboolean
@@ -122,19 +117,9 @@ ms_smtp_client_set_pinned_sha256 (MsSmtpClient  *self,
                                   const char    *fingerprint,
                                   GError       **error)
 {
-  char *normalized = NULL;
-
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), FALSE);
 
-  if (fingerprint != NULL && *fingerprint != '\0')
-    {
-      normalized = ms_fingerprint_normalize (fingerprint, error);
-      if (normalized == NULL)
-        return FALSE;
-    }
-  g_free (self->pinned);
-  self->pinned = normalized;
-  return TRUE;
+  return ms_endpoint_set_pinned_sha256 (&self->endpoint, fingerprint, error);
 }
 
 void
@@ -292,7 +277,7 @@ ms_smtp_client_get_host (MsSmtpClient *self)
 {
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), NULL);
 
-  return self->host;
+  return self->endpoint.host;
 }
 
 guint16
@@ -300,7 +285,7 @@ ms_smtp_client_get_port (MsSmtpClient *self)
 {
   g_return_val_if_fail (MS_IS_SMTP_CLIENT (self), 0);
 
-  return self->port;
+  return self->endpoint.port;
 }
 
 /* Helpers */
@@ -345,11 +330,11 @@ _ms_smtp_client_trace (MsSmtpClient *self,
                        const char   *line)
 {
   if (kind == MS_SMTP_TRACE_SENT)
-    g_debug ("%s:%u C: %s", self->host, self->port, line);
+    g_debug ("%s:%u C: %s", self->endpoint.host, self->endpoint.port, line);
   else if (kind == MS_SMTP_TRACE_RECEIVED)
-    g_debug ("%s:%u S: %s", self->host, self->port, line);
+    g_debug ("%s:%u S: %s", self->endpoint.host, self->endpoint.port, line);
   else
-    g_debug ("%s:%u %s", self->host, self->port, line);
+    g_debug ("%s:%u %s", self->endpoint.host, self->endpoint.port, line);
 
   if (self->trace_func != NULL)
     self->trace_func (self, kind, line, self->trace_data);
@@ -395,7 +380,7 @@ _ms_smtp_client_check_connected (MsSmtpClient  *self,
   if (self->state != MS_SMTP_CLIENT_DISCONNECTED && self->conn != NULL)
     return TRUE;
   g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_CLOSED,
-               _("The connection to %s is closed"), self->host);
+               _("The connection to %s is closed"), self->endpoint.host);
   return FALSE;
 }
 
@@ -529,19 +514,19 @@ _ms_smtp_client_set_rejected (MsSmtpClient       *self,
     {
     case MS_SMTP_STAGE_GREETING:
       g_set_error (error, MS_SMTP_ERROR, code, _("%s does not accept the connection: %s"),
-                   self->host, shown);
+                   self->endpoint.host, shown);
       break;
     case MS_SMTP_STAGE_EHLO:
       g_set_error (error, MS_SMTP_ERROR, code, _("%s refused the greeting (EHLO): %s"),
-                   self->host, shown);
+                   self->endpoint.host, shown);
       break;
     case MS_SMTP_STAGE_STARTTLS:
       g_set_error (error, MS_SMTP_ERROR, code, _("%s refused to start TLS: %s"),
-                   self->host, shown);
+                   self->endpoint.host, shown);
       break;
     case MS_SMTP_STAGE_AUTH:
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_AUTH_FAILED,
-                   _("%s refused the login: %s"), self->host, shown);
+                   _("%s refused the login: %s"), self->endpoint.host, shown);
       break;
     case MS_SMTP_STAGE_MAIL:
       g_set_error (error, MS_SMTP_ERROR, code, _("The server refused the sender %s: %s"),
@@ -702,7 +687,7 @@ start_tls (MsSmtpClient  *self,
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_STARTTLS_UNAVAILABLE,
                    _("%s does not offer STARTTLS on port %u, so the connection cannot be "
                      "encrypted; nothing was sent. Check the port (587 usually offers "
-                     "STARTTLS, 465 uses TLS from the start)"), self->host, self->port);
+                     "STARTTLS, 465 uses TLS from the start)"), self->endpoint.host, self->endpoint.port);
       _ms_smtp_client_disconnect (self);
       return FALSE;
     }
@@ -724,7 +709,7 @@ start_tls (MsSmtpClient  *self,
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_STARTTLS_INJECTION,
                    _("%s sent data after agreeing to start TLS and before TLS began. Someone "
                      "may be tampering with the connection, so it was closed; nothing was sent"),
-                   self->host);
+                   self->endpoint.host);
       _ms_smtp_client_disconnect (self);
       return FALSE;
     }
@@ -744,7 +729,7 @@ start_tls (MsSmtpClient  *self,
   if (!(self->caps & MS_SMTP_CAP_ESMTP))
     {
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_PARSE,
-                   _("%s stopped speaking ESMTP after STARTTLS"), self->host);
+                   _("%s stopped speaking ESMTP after STARTTLS"), self->endpoint.host);
       _ms_smtp_client_disconnect (self);
       return FALSE;
     }
@@ -759,7 +744,7 @@ add_greeting_advice (MsSmtpClient  *self,
 
   if (error == NULL || *error == NULL
       || !g_error_matches (*error, MS_NET_ERROR, MS_NET_ERROR_TIMEOUT)
-      || self->security == MS_SECURITY_TLS || self->port != 465)
+      || self->endpoint.security == MS_SECURITY_TLS || self->endpoint.port != 465)
     return;
   message = g_strdup_printf (_("%s. Port 465 expects TLS from the start: choose TLS as the "
                                "security"), (*error)->message);
@@ -784,13 +769,11 @@ ms_smtp_client_connect (MsSmtpClient  *self,
   g_clear_pointer (&self->greeting, ms_smtp_reply_free);
   g_clear_object (&self->conn);
 
-  self->conn = ms_connection_new (self->host, self->port);
-  ms_connection_set_connect_timeout (self->conn, self->timeouts.connect);
-  ms_connection_set_ca_file (self->conn, self->ca_file);
-  if (!ms_connection_set_pinned_sha256 (self->conn, self->pinned, error))
+  self->conn = ms_endpoint_new_connection (&self->endpoint, self->timeouts.connect, error);
+  if (self->conn == NULL)
     return FALSE;
 
-  _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "Connecting to %s port %u", self->host, self->port);
+  _ms_smtp_client_tracef (self, MS_SMTP_TRACE_INFO, "Connecting to %s port %u", self->endpoint.host, self->endpoint.port);
   if (!ms_connection_connect (self->conn, cancellable, error))
     return FALSE;
   remote = ms_connection_get_remote_address (self->conn);
@@ -805,7 +788,7 @@ ms_smtp_client_connect (MsSmtpClient  *self,
   if (self->helo_used == NULL)
     self->helo_used = g_strdup ("localhost");
 
-  if (self->security == MS_SECURITY_TLS)
+  if (self->endpoint.security == MS_SECURITY_TLS)
     {
       ms_connection_set_timeout (self->conn, self->timeouts.connect);
       /* A server that greets in plain text before our ClientHello is not a TLS port. */
@@ -814,7 +797,7 @@ ms_smtp_client_connect (MsSmtpClient  *self,
           g_set_error (error, MS_NET_ERROR, MS_NET_ERROR_TLS_HANDSHAKE,
                        _("%s did not answer with TLS on port %u: on this port the server probably "
                          "expects STARTTLS or no encryption (port 465 is for TLS, 587 for STARTTLS)"),
-                       self->host, self->port);
+                       self->endpoint.host, self->endpoint.port);
           _ms_smtp_client_disconnect (self);
           return FALSE;
         }
@@ -845,7 +828,7 @@ ms_smtp_client_connect (MsSmtpClient  *self,
   if (!say_ehlo (self, cancellable, error))
     return FALSE;
 
-  if (self->security == MS_SECURITY_STARTTLS && !start_tls (self, cancellable, error))
+  if (self->endpoint.security == MS_SECURITY_STARTTLS && !start_tls (self, cancellable, error))
     return FALSE;
 
   return TRUE;
@@ -979,14 +962,14 @@ ms_smtp_client_authenticate (MsSmtpClient  *self,
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_AUTH_PLAINTEXT,
                    _("The connection to %s is not encrypted, so the password was not sent. "
                      "Choose TLS or STARTTLS, or “no encryption” only if you accept that "
-                     "anyone on the network can read the password"), self->host);
+                     "anyone on the network can read the password"), self->endpoint.host);
       return FALSE;
     }
   if (!(self->caps & MS_SMTP_CAP_AUTH))
     {
       g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_AUTH_UNAVAILABLE,
                    _("%s does not offer a login (no AUTH): leave the login empty if it "
-                     "needs none, or check the port and security"), self->host);
+                     "needs none, or check the port and security"), self->endpoint.host);
       return FALSE;
     }
   if (strchr (login, '\r') != NULL || strchr (login, '\n') != NULL)
@@ -1008,7 +991,7 @@ ms_smtp_client_authenticate (MsSmtpClient  *self,
 
     g_set_error (error, MS_SMTP_ERROR, MS_SMTP_ERROR_AUTH_UNAVAILABLE,
                  _("%s offers only the login methods %s, and Mailshot supports PLAIN and "
-                   "LOGIN"), self->host, offered);
+                   "LOGIN"), self->endpoint.host, offered);
   }
   return FALSE;
 }
